@@ -1,0 +1,57 @@
+// Walks every row of the command table and checks its invariants.
+#include <gtest/gtest.h>
+
+#include <cctype>
+
+#include "commands/register.h"
+
+namespace lodestone {
+namespace {
+
+TEST(CommandTableTest, EveryRowIsWellFormed) {
+  CommandTable table;
+  RegisterAllCommands(table);
+  ASSERT_GT(table.size(), 0u);
+  for (const CommandSpec* c : table.all()) {
+    SCOPED_TRACE(c->name);
+    EXPECT_NE(c->handler, nullptr);
+    EXPECT_NE(c->arity, 0);
+    EXPECT_FALSE(c->group.empty());
+    for (char ch : c->name) EXPECT_FALSE(std::isupper(static_cast<unsigned char>(ch)));
+    EXPECT_FALSE(c->doc.summary.empty());
+    EXPECT_FALSE(c->doc.since.empty());
+    // A command cannot be both a reader and a writer.
+    EXPECT_FALSE((c->flags & kReadonly) && (c->flags & kWrite));
+    // Keyed commands need an arity that covers the first key.
+    if (!c->key_specs.empty() && !c->movable_keys) {
+      int min_args = c->arity > 0 ? c->arity : -c->arity;
+      EXPECT_GT(min_args, c->first_key);
+    }
+    // All-shard commands carry no key specs: they reach every shard anyway.
+    if (c->flags & kAllShards) EXPECT_TRUE(c->key_specs.empty());
+    for (const KeySpec& ks : c->key_specs) {
+      EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM), 0u);
+      EXPECT_GE(ks.keystep, 1);
+    }
+  }
+}
+
+TEST(CommandTableTest, LookupIsCaseInsensitive) {
+  CommandTable table;
+  RegisterAllCommands(table);
+  EXPECT_NE(table.Find("GET"), nullptr);
+  EXPECT_NE(table.Find("gEt"), nullptr);
+  EXPECT_EQ(table.Find("nosuchcommand"), nullptr);
+}
+
+TEST(CommandTableTest, KeyPositions) {
+  CommandTable table;
+  RegisterAllCommands(table);
+  std::vector<int> pos;
+  std::vector<std::string_view> args = {"MSET", "a", "1", "b", "2"};
+  ASSERT_TRUE(GetKeyPositions(*table.Find("mset"), args, &pos));
+  EXPECT_EQ(pos, (std::vector<int>{1, 3}));
+}
+
+}  // namespace
+}  // namespace lodestone

@@ -1,0 +1,15 @@
+#include "commands/register.h"
+
+namespace lodestone {
+
+void RegisterAllCommands(CommandTable& table) {
+  RegisterStringCommands(table);
+  RegisterBitmapCommands(table);
+  RegisterKeyCommands(table);
+  RegisterConnectionCommands(table);
+  RegisterServerCommands(table);
+  RegisterIntrospectionCommands(table);
+  table.Finalize();
+}
+
+}  // namespace lodestone

@@ -1,0 +1,18 @@
+// One place that registers every command group with the table.
+#pragma once
+
+#include "engine/command_table.h"
+
+namespace lodestone {
+
+void RegisterStringCommands(CommandTable& table);
+void RegisterBitmapCommands(CommandTable& table);
+void RegisterKeyCommands(CommandTable& table);
+void RegisterConnectionCommands(CommandTable& table);
+void RegisterServerCommands(CommandTable& table);
+void RegisterIntrospectionCommands(CommandTable& table);
+
+// Registers everything and finalizes the table.
+void RegisterAllCommands(CommandTable& table);
+
+}  // namespace lodestone

@@ -1,0 +1,33 @@
+// Shared pieces of the server and introspection command groups (server_commands.cc,
+// introspection_commands.cc, info_command.cc, debug_command.cc): the
+// registration of the INFO and DEBUG rows, and the reply helpers that several
+// of those files use.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "engine/command_context.h"
+#include "engine/command_table.h"
+
+namespace lodestone {
+
+// Called by RegisterServerCommands.
+void RegisterInfoCommand(CommandTable& table);
+void RegisterDebugCommand(CommandTable& table);
+
+// Redis's addReplyHelp: "<COMMAND> <subcommand> [<arg> [value] [opt] ...].
+// Subcommands are:", the lines, then "HELP" / "    Print this help.", every
+// line a status reply. `command` is the command name as the client sent it.
+void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
+
+// Redis's bytesToHuman: "100B", "1.50K", "2.00M", ...
+std::string BytesToHuman(uint64_t bytes);
+
+// Resets every statistic CONFIG RESETSTAT clears (shard counters, command and
+// error statistics, slowlog). REQUIRES: every shard is parked (kAllShards).
+void ResetServerStats(CommandContext& ctx);
+
+}  // namespace lodestone

@@ -1,0 +1,398 @@
+#include "engine/client.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "engine/command_table.h"
+#include "engine/engine.h"
+#include "engine/executor.h"
+#include "engine/remote_batch.h"
+#include "engine/shard.h"
+#include "protocol/errors.h"
+#include "server/config.h"
+
+namespace lodestone {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+}  // namespace
+
+Client::Client(Shard& shard, int fd, uint64_t id, std::string peer, std::string local,
+               bool unix_socket)
+    : shard_(shard), fd_(fd), id_(id), peer_(std::move(peer)), local_(std::move(local)) {
+  created_ms = last_interaction_ms = WallTimeMs();
+  if (unix_socket) flags |= kClientUnixSocket;
+  const ServerConfig& cfg = shard.engine().config();
+  authenticated = cfg.requirepass.empty();
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = cfg.proto_max_bulk_len;
+  limits.authenticated = authenticated;
+  parser_.set_limits(limits);
+  batches_.resize(shard.engine().shard_count(), nullptr);
+}
+
+Client::~Client() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void Client::SetAuthenticated(bool yes) {
+  authenticated = yes;
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = shard_.engine().config().proto_max_bulk_len;
+  limits.authenticated = yes;
+  parser_.set_limits(limits);
+}
+
+void Client::ResumeAfterPause() {
+  paused_ = false;
+  ProcessInput();
+  if (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_) ReadFromSocket();
+}
+
+void Client::Close() {
+  if (fd_ < 0) return;
+  if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
+  shard_.loop().Remove(fd_);
+  close(fd_);
+  fd_ = -1;
+  shard_.engine().connected_clients().fetch_sub(1);
+  shard_.RemoveClient(this);
+}
+
+void Client::OnIoEvent(uint32_t events) {
+  if (fd_ < 0) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+    readable_ = true;
+    ReadFromSocket();
+  }
+  if (fd_ >= 0 && (events & EPOLLOUT) && HasPendingOutput()) shard_.MarkPendingWrite(this);
+}
+
+void Client::ReadFromSocket() {
+  while (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_ &&
+         !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
+    char* p = query_.PrepareWrite(kReadChunk);
+    ssize_t n = read(fd_, p, kReadChunk);
+    if (n > 0) {
+      query_.Commit(size_t(n));
+      shard_.stats().net_input_bytes += uint64_t(n);
+      last_interaction_ms = WallTimeMs();
+      // A short read drained the socket; new data will raise a new edge.
+      if (size_t(n) < kReadChunk) readable_ = false;
+      ProcessInput();
+      if (fd_ >= 0 && query_.size() - query_pos_ > size_t(shard_.engine().config().client_query_buffer_limit)) {
+        Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id=%llu addr=%s",
+            static_cast<unsigned long long>(id_), peer_.c_str());
+        Close();
+        return;
+      }
+    } else if (n == 0) {
+      Close();
+      return;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      readable_ = false;
+    } else if (errno != EINTR) {
+      Close();
+      return;
+    }
+  }
+}
+
+std::string* Client::ReplyTarget() {
+  if (slots_.empty()) return &out_;
+  slots_.push_back(Slot{true, {}});
+  return &slots_.back().data;
+}
+
+void Client::ProcessInput() {
+  if (in_process_ || fd_ < 0 || paused_) return;
+  in_process_ = true;
+  while (fd_ >= 0 && !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
+    size_t consumed = 0;
+    protocol::ParseStatus st = parser_.Parse(query_.view(query_pos_), &args_, &consumed);
+    if (st == protocol::ParseStatus::kNeedMore) break;
+    if (st == protocol::ParseStatus::kError) {
+      protocol::ReplyBuilder rb(ReplyTarget(), resp);
+      rb.Error(parser_.error());
+      Log(LogLevel::kVerbose, "Protocol error (%s) from client: id=%llu addr=%s",
+          parser_.error().c_str(), static_cast<unsigned long long>(id_), peer_.c_str());
+      flags |= kClientCloseAfterReply;
+      break;
+    }
+    if (args_.empty()) {
+      query_pos_ += consumed;
+      continue;
+    }
+    bool inline_args = query_.data()[query_pos_] != '*';
+    if (!Dispatch(args_, inline_args)) {
+      // Needs every earlier command back first; it is parsed again then.
+      parser_.Reset();
+      break;
+    }
+    query_pos_ += consumed;
+  }
+  SendBatches();
+  in_process_ = false;
+  if (outstanding_batches_ == 0) Compact();
+  ReleaseReadySlots();
+  if (fd_ >= 0 && (HasPendingOutput() || (flags & kClientCloseAfterReply))) shard_.MarkPendingWrite(this);
+}
+
+void Client::Compact() {
+  if (query_pos_ == 0) return;
+  query_.Consume(query_pos_);
+  query_pos_ = 0;
+  if (query_.size() == 0) query_.ShrinkIfIdle(64 * 1024);
+}
+
+bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_args) {
+  Engine& engine = shard_.engine();
+  const CommandTable& table = engine.commands();
+  bool unknown_sub = false;
+  const CommandSpec* spec = table.Resolve(args, &unknown_sub);
+
+  // CLIENT REPLY SKIP applies to the command after it.
+  bool skip = flags & kClientReplySkipNext;
+  flags &= ~kClientReplySkipNext;
+  bool suppress = skip || (flags & kClientReplyOff);
+  auto error_reply = [&](const std::string& text) {
+    protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
+    rb.Error(text);
+    discard_.clear();
+    ShardStats& ss = shard_.stats();
+    ss.total_error_replies++;
+    ss.error_codes[std::string(protocol::ErrorCode(text))]++;
+  };
+
+  if (spec == nullptr) {
+    error_reply(protocol::UnknownCommand(args[0], std::span<const std::string_view>(args).subspan(1)));
+    return true;
+  }
+  if (unknown_sub) {
+    error_reply(protocol::UnknownSubcommand(spec->name, args[1]));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  if (!ArityOk(*spec, args.size())) {
+    error_reply(protocol::WrongArity(spec->name));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  if (!authenticated && !(spec->flags & kNoAuth)) {
+    error_reply(std::string(protocol::kNoAuth));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  // CLIENT PAUSE: the command waits (with everything after it) until the
+  // pause ends; WRITE pauses hold back only commands that may write.
+  int64_t pause_until = engine.pause_until_ms().load(std::memory_order_relaxed);
+  if (pause_until > 0 && !(flags & kClientMonitor)) {
+    bool applies = !engine.pause_writes_only().load(std::memory_order_relaxed) ||
+                   (spec->flags & (kWrite | kMayReplicate));
+    if (applies && WallTimeMs() < pause_until) {
+      paused_ = true;
+      shard_.AddPausedClient(this);
+      return false;
+    }
+  }
+  // CLIENT REPLY ON answers even though replies were off when it arrived.
+  if (suppress && !skip && spec->name == "client|reply") suppress = false;
+  commands_processed++;
+  last_command = spec->name;
+  if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
+
+  // Route by the shards of the command's keys.
+  int target = -1;
+  bool multi = (spec->flags & kAllShards) != 0;
+  std::vector<int> shards;
+  if (!multi && !spec->key_specs.empty()) {
+    if (!spec->movable_keys && spec->first_key > 0 && spec->first_key == spec->last_key) {
+      if (size_t(spec->first_key) < args.size()) target = engine.ShardOfKey(args[spec->first_key]);
+    } else {
+      std::vector<int> positions;
+      GetKeyPositions(*spec, args, &positions);
+      for (int pos : positions) {
+        int s = engine.ShardOfKey(args[pos]);
+        if (target == -1) {
+          target = s;
+        } else if (s != target) {
+          multi = true;
+        }
+        shards.push_back(s);
+      }
+    }
+  }
+  if (multi) {
+    // A cross-shard execution needs everything sent before it to be done.
+    bool pending = outstanding_batches_ > 0;
+    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
+    if (pending) return false;
+    std::string* out = suppress ? &discard_ : ReplyTarget();
+    protocol::ReplyBuilder rb(out, resp);
+    auto run = [&] { ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true); };
+    if (spec->flags & kAllShards) {
+      engine.RunOnAllShards(shard_, run);
+    } else {
+      engine.RunCrossShard(shard_, shards, run);
+    }
+    discard_.clear();
+    return true;
+  }
+  if (target == -1 || target == shard_.id()) {
+    std::string* out = suppress ? &discard_ : ReplyTarget();
+    protocol::ReplyBuilder rb(out, resp);
+    ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false);
+    discard_.clear();
+    return true;
+  }
+  // One remote shard: join this read's batch for it.
+  RemoteBatch*& batch = batches_[target];
+  if (batch == nullptr) {
+    batch = new RemoteBatch;
+    batch->client = this;
+    batch->origin = &shard_;
+    batch->target = target;
+  }
+  RemoteBatch::Item& item = batch->items.emplace_back();
+  item.spec = spec;
+  item.db = db;
+  item.resp = resp;
+  item.suppress = suppress;
+  if (inline_args) {
+    item.owned.assign(args.begin(), args.end());
+    item.args.assign(item.owned.begin(), item.owned.end());
+  } else {
+    item.args.assign(args.begin(), args.end());
+  }
+  item.seq = slots_base_ + slots_.size();
+  slots_.push_back(Slot{false, {}});
+  return true;
+}
+
+void Client::FeedMonitor(const std::vector<std::string_view>& args) {
+  // +<unix time with microseconds> [<db> <addr>] "arg" "arg" ...
+  int64_t now_us = WallTimeUs();
+  char head[96];
+  snprintf(head, sizeof(head), "+%lld.%06lld [%d %s]", static_cast<long long>(now_us / 1000000),
+           static_cast<long long>(now_us % 1000000), db,
+           (flags & kClientUnixSocket) ? ("unix:" + peer_).c_str() : peer_.c_str());
+  std::string line = head;
+  for (std::string_view a : args) {
+    line += " \"";
+    for (unsigned char ch : a) {
+      switch (ch) {
+        case '\\': line += "\\\\"; break;
+        case '"': line += "\\\""; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        case '\t': line += "\\t"; break;
+        case '\a': line += "\\a"; break;
+        case '\b': line += "\\b"; break;
+        default:
+          if (ch < 32 || ch >= 127) {
+            char hex[8];
+            snprintf(hex, sizeof(hex), "\\x%02x", ch);
+            line += hex;
+          } else {
+            line += char(ch);
+          }
+      }
+    }
+    line += '"';
+  }
+  line += "\r\n";
+  shard_.engine().FeedMonitors(line);
+}
+
+void Client::SendBatches() {
+  Engine& engine = shard_.engine();
+  for (size_t i = 0; i < batches_.size(); i++) {
+    RemoteBatch* batch = batches_[i];
+    if (batch == nullptr) continue;
+    batches_[i] = nullptr;
+    outstanding_batches_++;
+    Shard& target = engine.shard(int(i));
+    target.Post([batch, &target, &engine] {
+      protocol::ReplyBuilder rb(nullptr, 2);
+      std::string discard;
+      for (RemoteBatch::Item& item : batch->items) {
+        rb.set_out(item.suppress ? &discard : &item.reply);
+        rb.set_resp(item.resp);
+        ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false);
+        discard.clear();
+      }
+      target.stats().remote_batches++;
+      Shard* origin = batch->origin;
+      origin->Post([batch] { batch->client->OnBatchDone(batch); });
+    });
+  }
+}
+
+void Client::OnBatchDone(RemoteBatch* batch) {
+  outstanding_batches_--;
+  for (RemoteBatch::Item& item : batch->items) {
+    Slot& slot = slots_[item.seq - slots_base_];
+    slot.data = std::move(item.reply);
+    slot.done = true;
+  }
+  delete batch;
+  if (fd_ < 0) {
+    slots_.clear();
+    return;
+  }
+  ReleaseReadySlots();
+  if (outstanding_batches_ == 0) {
+    Compact();
+    ProcessInput();
+    if (readable_) ReadFromSocket();
+  }
+  if (fd_ >= 0 && HasPendingOutput()) shard_.MarkPendingWrite(this);
+}
+
+void Client::ReleaseReadySlots() {
+  while (!slots_.empty() && slots_.front().done) {
+    Slot& s = slots_.front();
+    if (out_pos_ == out_.size() && out_.empty()) {
+      out_.swap(s.data);
+    } else {
+      out_.append(s.data);
+    }
+    slots_.pop_front();
+    slots_base_++;
+  }
+}
+
+void Client::WriteRaw(std::string_view bytes) {
+  std::string* target = ReplyTarget();
+  target->append(bytes);
+  ReleaseReadySlots();
+  if (fd_ >= 0) shard_.MarkPendingWrite(this);
+}
+
+void Client::FlushOutput() {
+  if (fd_ < 0) return;
+  while (out_pos_ < out_.size()) {
+    ssize_t n = write(fd_, out_.data() + out_pos_, out_.size() - out_pos_);
+    if (n > 0) {
+      out_pos_ += size_t(n);
+      shard_.stats().net_output_bytes += uint64_t(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // EPOLLOUT will follow
+    Close();
+    return;
+  }
+  out_.clear();
+  out_pos_ = 0;
+  if (out_.capacity() > 1024 * 1024) std::string().swap(out_);
+  if (flags & (kClientCloseAfterReply | kClientCloseAsap)) {
+    if (slots_.empty()) Close();
+  }
+}
+
+}  // namespace lodestone

@@ -1,0 +1,147 @@
+// Client: one connection, owned by the shard whose thread accepted it.
+//
+// Request path. Bytes read from the socket are parsed into commands whose
+// arguments are views into the query buffer (no copies). Each command is
+// checked (known, arity, auth) and routed by the shards of its keys:
+//   - no keys, or every key on this shard: executed inline, now;
+//   - every key on one other shard: appended to that shard's batch for this
+//     read; batches are posted once the whole read has been dispatched;
+//   - keys on several shards, or a command that needs all shards: executed
+//     inline as a cross-shard execution, after earlier batches have returned.
+// Replies are kept in request order: a reply that cannot be written yet
+// (because an earlier command is still away on another shard) waits in a
+// slot. While a batch is away the client reads nothing more, so the views in
+// the batch stay valid. Output is written once per loop iteration.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/event_loop.h"
+#include "net/io_buffer.h"
+#include "protocol/reply_builder.h"
+#include "protocol/request_parser.h"
+
+namespace lodestone {
+
+class Shard;
+class Engine;
+struct CommandSpec;
+struct RemoteBatch;
+
+// Client flags, as CLIENT LIST reports some of them.
+enum ClientFlag : uint32_t {
+  kClientCloseAfterReply = 1 << 0,
+  kClientCloseAsap = 1 << 1,
+  kClientReplyOff = 1 << 2,
+  kClientReplySkipNext = 1 << 3,
+  kClientReplySkip = 1 << 4,
+  kClientNoEvict = 1 << 5,
+  kClientNoTouch = 1 << 6,
+  kClientMonitor = 1 << 7,
+  kClientUnixSocket = 1 << 8,
+};
+
+class Client : public net::IoHandler {
+ public:
+  Client(Shard& shard, int fd, uint64_t id, std::string peer, std::string local, bool unix_socket);
+  ~Client() override;
+
+  void OnIoEvent(uint32_t events) override;
+
+  // Writes pending output with one write call. Returns false if the client
+  // was closed.
+  void FlushOutput();
+  bool HasPendingOutput() const { return out_pos_ < out_.size(); }
+  // Closes the socket now; the object is freed by the shard once no batch
+  // still refers to it.
+  void Close();
+  bool closed() const { return fd_ < 0; }
+  bool Reclaimable() const { return fd_ < 0 && outstanding_batches_ == 0; }
+
+  // Called on this client's thread when a batch it sent comes back.
+  void OnBatchDone(RemoteBatch* batch);
+
+  // Appends raw protocol to the output (MONITOR feed, pushes).
+  void WriteRaw(std::string_view bytes);
+
+  // --- State read and changed by connection commands ---
+  Shard& shard() { return shard_; }
+  uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
+  const std::string& peer() const { return peer_; }
+  const std::string& local() const { return local_; }
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  std::string user = "default";
+  int db = 0;
+  int resp = 2;
+  bool authenticated = false;
+  uint32_t flags = 0;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";
+  uint64_t commands_processed = 0;
+  size_t query_buffer_size() const { return query_.size(); }
+  size_t query_buffer_capacity() const { return query_.capacity(); }
+  size_t output_size() const { return out_.size() - out_pos_; }
+  // Killed by CLIENT KILL from another thread: closed at the next chance.
+  void RequestClose() { flags |= kClientCloseAsap; }
+  // AUTH/HELLO/RESET: also lifts the parser's limits for unauthenticated
+  // clients.
+  void SetAuthenticated(bool yes);
+  // Called by the shard when a pause may have ended.
+  void ResumeAfterPause();
+  // True while the client waits for CLIENT PAUSE to end.
+  bool paused() const { return paused_; }
+
+ private:
+  // Parses and dispatches as much buffered input as possible.
+  void ProcessInput();
+  void ReadFromSocket();
+  // Dispatches one parsed command. Returns false when processing must stop
+  // here (the command could not run yet and must be retried later).
+  bool Dispatch(const std::vector<std::string_view>& args, bool inline_args);
+  void SendBatches();
+  void FeedMonitor(const std::vector<std::string_view>& args);
+  // Where the next reply goes: the output buffer, or a new ordered slot.
+  std::string* ReplyTarget();
+  void ReleaseReadySlots();
+  void Compact();
+
+  Shard& shard_;
+  int fd_;
+  const uint64_t id_;
+  const std::string peer_;
+  const std::string local_;
+
+  net::IoBuffer query_;
+  size_t query_pos_ = 0;  // start of the first byte not yet dispatched
+  protocol::RequestParser parser_;
+  std::vector<std::string_view> args_;
+
+  std::string out_;
+  size_t out_pos_ = 0;
+  std::string discard_;  // replies suppressed by CLIENT REPLY
+
+  struct Slot {
+    bool done = false;
+    std::string data;
+  };
+  std::deque<Slot> slots_;       // replies waiting for earlier ones
+  size_t slots_base_ = 0;        // sequence number of slots_.front()
+  std::vector<RemoteBatch*> batches_;  // per target shard, for the current read
+  int outstanding_batches_ = 0;
+  bool readable_ = false;   // the socket may have unread bytes (edge-triggered)
+  bool in_process_ = false;
+  bool paused_ = false;
+  bool pending_write_registered_ = false;
+  friend class Shard;
+};
+
+}  // namespace lodestone

@@ -1,0 +1,75 @@
+// CommandContext: everything a command handler may touch. Handlers are
+// written as if single-threaded: while one runs, every shard it may reach
+// through this context belongs to it.
+//
+//   - A single-shard command runs on its keys' shard (on the client's thread
+//     or as a hop); db() is that shard's database.
+//   - A cross-shard command (keys on several shards, or kAllShards) runs on
+//     the client's thread with the shards parked; DbFor(key) finds each key's
+//     database, shard(i) any shard.
+//   - client is the calling client when the handler runs on its thread (always
+//     for keyless and cross-shard commands), and nullptr for a hop.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "engine/command_table.h"
+#include "engine/engine.h"
+#include "protocol/errors.h"
+#include "protocol/reply_builder.h"
+#include "storage/db.h"
+
+namespace lodestone {
+
+class Client;
+struct ServerConfig;
+
+class CommandContext {
+ public:
+  CommandContext(Engine& engine, Shard& shard, const CommandSpec& spec,
+                 const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
+                 int db_index, Client* client, bool cross_shard, int64_t now_ms)
+      : engine(engine), shard(shard), spec(spec), args(args), reply(reply), db_index(db_index),
+        client(client), cross_shard(cross_shard), now_ms(now_ms) {}
+
+  size_t argc() const { return args.size(); }
+  std::string_view arg(size_t i) const { return args[i]; }
+
+  // The database of the shard this command runs on.
+  Db& db() { return shard.db(db_index); }
+  // The database holding `key` (the command's shard, or a parked one).
+  Db& DbFor(std::string_view key) { return ShardFor(key).db(db_index); }
+  Shard& ShardFor(std::string_view key) {
+    return cross_shard ? engine.shard(engine.ShardOfKey(key)) : shard;
+  }
+  ServerConfig& config() { return engine.config(); }
+
+  // Records a change to the keyspace (dirty counter; later WATCH, tracking,
+  // notifications hook in here).
+  void KeyModified(Db& db, std::string_view key) {
+    (void)db;
+    (void)key;
+    ShardFor(key).stats().dirty++;
+  }
+  void CountHit(bool hit) {
+    if (hit) {
+      shard.stats().keyspace_hits++;
+    } else {
+      shard.stats().keyspace_misses++;
+    }
+  }
+
+  Engine& engine;
+  Shard& shard;
+  const CommandSpec& spec;
+  const std::vector<std::string_view>& args;
+  protocol::ReplyBuilder& reply;
+  int db_index;
+  Client* client;
+  bool cross_shard;
+  int64_t now_ms;
+};
+
+}  // namespace lodestone

@@ -1,0 +1,289 @@
+#include "engine/engine.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "engine/client.h"
+#include "net/socket.h"
+#include "server/config.h"
+
+namespace lodestone {
+
+// Accepts connections on one listening socket (registered with shard 0's
+// loop) and hands each to a shard, round robin.
+class Engine::Listener : public net::IoHandler {
+ public:
+  Listener(Engine& engine, int fd, bool unix_socket)
+      : engine_(engine), fd_(fd), unix_socket_(unix_socket) {}
+  ~Listener() override { close(fd_); }
+  int fd() const { return fd_; }
+  void OnIoEvent(uint32_t events) override {
+    for (;;) {
+      std::string peer, local;
+      int cfd = net::Accept(fd_, unix_socket_, &peer, &local);
+      if (cfd < 0) return;
+      engine_.OnAccept(cfd, std::move(peer), std::move(local), unix_socket_);
+    }
+  }
+
+ private:
+  Engine& engine_;
+  int fd_;
+  bool unix_socket_;
+};
+
+Engine::Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTable& table)
+    : config_(config), registry_(registry), table_(table) {
+  int n = std::clamp(config.threads, 1, 256);
+  std::random_device rd;
+  for (int i = 0; i < n; i++) {
+    shards_.push_back(std::make_unique<Shard>(*this, i, config.databases,
+                                              (uint64_t(rd()) << 32) ^ rd() ^ uint64_t(i)));
+  }
+  // Slots map to shards in contiguous ranges.
+  slot_to_shard_.resize(kClusterSlots);
+  for (int s = 0; s < kClusterSlots; s++) slot_to_shard_[s] = uint16_t(int64_t(s) * n / kClusterSlots);
+  start_time_us_ = WallTimeUs();
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; i++) run_id_.push_back(kHex[rd() % 16]);
+  for (int i = 0; i < 40; i++) master_replid_.push_back(kHex[rd() % 16]);
+}
+
+Engine::~Engine() = default;
+
+bool Engine::Start(std::string* err) {
+  bool any = false;
+  for (const std::string& addr : config_.bind) {
+    std::string e;
+    int fd = net::ListenTcp(addr, config_.port, 511, &e);
+    if (fd < 0) {
+      bool optional = !addr.empty() && addr[0] == '-';
+      if (optional) continue;
+      *err = "Warning: Could not create server TCP listening socket " + addr + ":" +
+             std::to_string(config_.port) + ": " + e;
+      return false;
+    }
+    if (tcp_port_ == 0) tcp_port_ = net::BoundPort(fd);
+    listeners_.push_back(std::make_unique<Listener>(*this, fd, false));
+    any = true;
+  }
+  if (!config_.unixsocket.empty()) {
+    std::string e;
+    int fd = net::ListenUnix(config_.unixsocket, config_.unixsocketperm, 511, &e);
+    if (fd < 0) {
+      *err = "Failed opening Unix socket: " + e;
+      return false;
+    }
+    listeners_.push_back(std::make_unique<Listener>(*this, fd, true));
+    any = true;
+  }
+  if (!any && config_.port != 0) {
+    *err = "Failed listening on port " + std::to_string(config_.port) + " (tcp), aborting.";
+    return false;
+  }
+  for (auto& l : listeners_) shards_[0]->loop().Add(l->fd(), EPOLLIN, l.get());
+  running_shards_.store(int(shards_.size()));
+  for (auto& s : shards_) s->Start();
+  return true;
+}
+
+void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_socket) {
+  total_connections_.fetch_add(1, std::memory_order_relaxed);
+  if (connected_clients_.load() >= int64_t(config_.maxclients)) {
+    static const char kMsg[] = "-ERR max number of clients reached\r\n";
+    ssize_t r = write(fd, kMsg, sizeof(kMsg) - 1);
+    (void)r;
+    close(fd);
+    rejected_connections_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  connected_clients_.fetch_add(1);
+  if (!unix_socket) {
+    net::SetNoDelay(fd);
+    if (config_.tcp_keepalive > 0) net::SetKeepAlive(fd, config_.tcp_keepalive);
+  }
+  uint32_t n = next_shard_for_client_.fetch_add(1, std::memory_order_relaxed);
+  Shard& target = *shards_[n % shards_.size()];
+  target.Post([&target, fd, peer = std::move(peer), local = std::move(local), unix_socket]() mutable {
+    target.AdoptClient(fd, std::move(peer), std::move(local), unix_socket);
+  });
+}
+
+void Engine::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_.store(true);
+  }
+  stop_cv_.notify_all();
+  for (auto& s : shards_) s->loop().Wake();
+}
+
+void Engine::WaitForShutdown() {
+  {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return stopping_.load(); });
+  }
+  for (auto& s : shards_) s->Join();
+  for (auto& l : listeners_) shards_[0]->loop().Remove(l->fd());
+  listeners_.clear();
+  if (!config_.unixsocket.empty()) unlink(config_.unixsocket.c_str());
+}
+
+void Engine::RunCrossShard(Shard& self, std::vector<int> shards, const std::function<void()>& fn) {
+  shards.push_back(self.id());
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  self.stats().cross_shard_runs++;
+  if (shards.size() == 1) {
+    fn();
+    return;
+  }
+  std::vector<std::shared_ptr<ParkRequest>> parked;
+  parked.reserve(shards.size());
+  bool own_acquired = false;
+  for (int s : shards) {
+    if (s == self.id()) {
+      own_acquired = true;
+      continue;
+    }
+    auto req = std::make_shared<ParkRequest>();
+    req->coordinator = self.id();
+    shards_[s]->RequestPark(req);
+    for (;;) {
+      uint32_t seq = self.signal().load(std::memory_order_acquire);
+      if (req->acked.load(std::memory_order_acquire)) break;
+      // Before our own shard is reached in the order, it is free: others may
+      // park it while we wait (this is what prevents deadlock).
+      if (!own_acquired && self.ServeParkRequests()) continue;
+      if (req->acked.load(std::memory_order_acquire)) break;
+      self.signal().wait(seq, std::memory_order_acquire);
+    }
+    parked.push_back(std::move(req));
+  }
+  fn();
+  for (auto& req : parked) {
+    req->released.store(1, std::memory_order_release);
+    req->released.notify_all();
+  }
+}
+
+void Engine::RunOnAllShards(Shard& self, const std::function<void()>& fn) {
+  std::vector<int> all(shards_.size());
+  for (size_t i = 0; i < all.size(); i++) all[i] = int(i);
+  RunCrossShard(self, std::move(all), fn);
+}
+
+void Engine::AddMonitor(int shard, uint64_t client_id) {
+  std::lock_guard<std::mutex> lock(monitors_mu_);
+  monitors_.emplace_back(shard, client_id);
+  monitor_count_.store(int(monitors_.size()));
+}
+
+void Engine::RemoveMonitor(uint64_t client_id) {
+  std::lock_guard<std::mutex> lock(monitors_mu_);
+  monitors_.erase(std::remove_if(monitors_.begin(), monitors_.end(),
+                                 [&](const auto& m) { return m.second == client_id; }),
+                  monitors_.end());
+  monitor_count_.store(int(monitors_.size()));
+}
+
+void Engine::FeedMonitors(const std::string& line) {
+  std::vector<std::pair<int, uint64_t>> targets;
+  {
+    std::lock_guard<std::mutex> lock(monitors_mu_);
+    targets = monitors_;
+  }
+  for (auto [shard_id, client_id] : targets) {
+    Shard& s = *shards_[shard_id];
+    s.Post([&s, client_id, line] {
+      if (Client* c = s.FindClient(client_id)) c->WriteRaw(line);
+    });
+  }
+}
+
+void Engine::SlowlogAdd(SlowlogEntry entry) {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  entry.id = slowlog_next_id_++;
+  slowlog_.push_front(std::move(entry));
+  while (!slowlog_.empty() && int64_t(slowlog_.size()) > config_.slowlog_max_len) slowlog_.pop_back();
+}
+
+std::vector<SlowlogEntry> Engine::SlowlogGet(int64_t count) {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  std::vector<SlowlogEntry> out;
+  for (const auto& e : slowlog_) {
+    if (count >= 0 && int64_t(out.size()) >= count) break;
+    out.push_back(e);
+  }
+  return out;
+}
+
+size_t Engine::SlowlogLen() {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  return slowlog_.size();
+}
+
+void Engine::SlowlogReset() {
+  std::lock_guard<std::mutex> lock(slowlog_mu_);
+  slowlog_.clear();
+}
+
+void Engine::LatencyAdd(const std::string& event, int64_t latency_ms) {
+  std::lock_guard<std::mutex> lock(latency_mu_);
+  auto it = std::find_if(latency_.begin(), latency_.end(),
+                         [&](const auto& p) { return p.first == event; });
+  if (it == latency_.end()) {
+    latency_.emplace_back(event, LatencyEvent{});
+    it = latency_.end() - 1;
+  }
+  LatencyEvent& ev = it->second;
+  int64_t now_s = WallTimeMs() / 1000;
+  // Samples in the same second are merged, keeping the maximum (as Redis).
+  if (!ev.samples.empty()) {
+    size_t last = (ev.next + ev.samples.size() - 1) % ev.samples.size();
+    if (ev.samples.size() < 160) last = ev.samples.size() - 1;
+    if (ev.samples[last].time_s == now_s) {
+      ev.samples[last].latency_ms = std::max(ev.samples[last].latency_ms, latency_ms);
+      ev.max_ms = std::max(ev.max_ms, latency_ms);
+      return;
+    }
+  }
+  if (ev.samples.size() < 160) {
+    ev.samples.push_back({now_s, latency_ms});
+  } else {
+    ev.samples[ev.next] = {now_s, latency_ms};
+    ev.next = (ev.next + 1) % 160;
+  }
+  ev.max_ms = std::max(ev.max_ms, latency_ms);
+}
+
+std::vector<std::pair<std::string, LatencyEvent>> Engine::LatencyEvents() {
+  std::lock_guard<std::mutex> lock(latency_mu_);
+  return latency_;
+}
+
+void Engine::LatencyReset(const std::vector<std::string>& events, int64_t* removed) {
+  std::lock_guard<std::mutex> lock(latency_mu_);
+  *removed = 0;
+  if (events.empty()) {
+    *removed = int64_t(latency_.size());
+    latency_.clear();
+    return;
+  }
+  for (const std::string& name : events) {
+    auto it = std::find_if(latency_.begin(), latency_.end(),
+                           [&](const auto& p) { return p.first == name; });
+    if (it != latency_.end()) {
+      latency_.erase(it);
+      (*removed)++;
+    }
+  }
+}
+
+}  // namespace lodestone

@@ -1,0 +1,69 @@
+#include "engine/executor.h"
+
+#include <exception>
+
+#include "common/clock.h"
+#include "engine/client.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "protocol/errors.h"
+#include "server/config.h"
+
+namespace lodestone {
+
+void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
+                    const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
+                    int db_index, Client* client, bool cross_shard) {
+  size_t errors_before = reply.errors();
+  int64_t start_us = WallTimeUs();
+  CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard,
+                     start_us / 1000);
+  try {
+    spec.handler(ctx);
+  } catch (const std::bad_alloc&) {
+    reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
+  } catch (const std::exception& e) {
+    reply.Error(std::string("ERR ") + e.what());
+  }
+  int64_t duration_us = WallTimeUs() - start_us;
+  if (duration_us < 0) duration_us = 0;
+  CommandStats& st = shard.command_stats()[spec.id];
+  st.calls++;
+  st.usec += uint64_t(duration_us);
+  ShardStats& ss = shard.stats();
+  ss.commands_processed++;
+  if (reply.errors() > errors_before) {
+    st.failed_calls++;
+    ss.total_error_replies++;
+    ss.error_codes[std::string(protocol::ErrorCode(reply.last_error()))]++;
+  }
+  const ServerConfig& cfg = engine.config();
+  if (cfg.slowlog_log_slower_than >= 0 && duration_us >= cfg.slowlog_log_slower_than &&
+      !(spec.flags & kSkipSlowlog)) {
+    SlowlogEntry e;
+    e.time_s = start_us / 1000000;
+    e.duration_us = duration_us;
+    // Redis keeps at most 32 arguments, each at most 128 bytes.
+    size_t n = std::min<size_t>(args.size(), 32);
+    for (size_t i = 0; i < n; i++) {
+      if (i == 31 && args.size() > 32) {
+        e.args.push_back("... (" + std::to_string(args.size() - 31) + " more arguments)");
+        break;
+      }
+      std::string_view a = args[i];
+      if (a.size() > 128) {
+        e.args.push_back(std::string(a.substr(0, 128)) + "... (" +
+                         std::to_string(a.size() - 128) + " more bytes)");
+      } else {
+        e.args.emplace_back(a);
+      }
+    }
+    if (client != nullptr) {
+      e.peer = client->peer();
+      e.client_name = client->name;
+    }
+    engine.SlowlogAdd(std::move(e));
+  }
+}
+
+}  // namespace lodestone

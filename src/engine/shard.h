@@ -1,0 +1,145 @@
+// Shard: one thread, its event loop, the connections assigned to it, and its
+// part of the keyspace (for each database, the keys whose hash slot maps to
+// this shard). Only the shard's own thread touches its data, except while the
+// shard is parked for a cross-shard execution (see engine.h): then exactly
+// one coordinating thread does, and the shard's thread waits.
+//
+// Other threads talk to a shard only through Post() (a task queue drained by
+// the shard's loop) and the park protocol.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/random.h"
+#include "net/event_loop.h"
+#include "storage/db.h"
+
+namespace lodestone {
+
+class Engine;
+class Client;
+
+// Per-command counters, one array per shard indexed by CommandSpec::id.
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+struct ShardStats {
+  uint64_t commands_processed = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t expired_keys = 0;
+  uint64_t expired_time_cap_reached = 0;
+  uint64_t dirty = 0;  // changes since the last save
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t remote_batches = 0;
+  uint64_t cross_shard_runs = 0;
+  std::unordered_map<std::string, uint64_t> error_codes;  // errorstats
+  // Sum of this shard's Db::stats().expired_keys at the last CONFIG
+  // RESETSTAT (those counters cannot be reset; INFO subtracts this).
+  uint64_t expired_keys_reset_base = 0;
+};
+
+// A request, sent by a coordinating thread, that a shard stop and wait.
+struct ParkRequest {
+  int coordinator = -1;
+  std::atomic<uint32_t> acked{0};
+  std::atomic<uint32_t> released{0};
+};
+
+class Shard {
+ public:
+  Shard(Engine& engine, int id, int databases, uint64_t seed);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  int id() const { return id_; }
+  Engine& engine() { return engine_; }
+  net::EventLoop& loop() { return loop_; }
+  Db& db(int index) { return *dbs_[index]; }
+  int db_count() const { return int(dbs_.size()); }
+  Random& rng() { return rng_; }
+  ShardStats& stats() { return stats_; }
+  std::vector<CommandStats>& command_stats() { return command_stats_; }
+
+  // Any thread. Runs `task` on this shard's thread, in posting order.
+  void Post(std::function<void()> task);
+
+  // Starts the thread; Join waits for it to finish after Engine::Shutdown.
+  void Start();
+  void Join();
+
+  // --- Park protocol (see engine.h) ---
+  // Any thread: asks this shard to park; the shard acks through req->acked and
+  // then waits for req->released.
+  // The request is shared: the parked thread may still be reading it when
+  // the coordinator has moved on.
+  void RequestPark(std::shared_ptr<ParkRequest> req);
+  // Own thread: wakes when acks or park requests arrive.
+  std::atomic<uint32_t>& signal() { return signal_; }
+  void Signal();
+  // Own thread: serves pending park requests (parks for each in turn).
+  // Returns true if any was served.
+  bool ServeParkRequests();
+
+  // --- Clients owned by this shard (own thread only) ---
+  void AdoptClient(int fd, std::string peer, std::string local, bool unix_socket);
+  void RemoveClient(Client* c);
+  void MarkPendingWrite(Client* c);
+  const std::unordered_map<uint64_t, Client*>& clients() const { return clients_; }
+  Client* FindClient(uint64_t id);
+
+  // A client whose next command waits for CLIENT PAUSE to end; retried from
+  // the loop until it runs.
+  void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
+
+  bool stopping() const;
+
+ private:
+  void Run();
+  void DrainInbox();
+  void RetryPausedClients();
+  void FlushPendingWrites();
+  void Cron();
+
+  Engine& engine_;
+  const int id_;
+  net::EventLoop loop_;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  Random rng_;
+  ShardStats stats_;
+  std::vector<CommandStats> command_stats_;
+
+  std::mutex inbox_mu_;
+  std::vector<std::function<void()>> inbox_;  // guarded by inbox_mu_
+  std::vector<std::function<void()>> draining_;
+
+  std::mutex park_mu_;
+  std::deque<std::shared_ptr<ParkRequest>> park_queue_;  // guarded by park_mu_
+  std::atomic<uint32_t> signal_{0};
+
+  std::unordered_map<uint64_t, Client*> clients_;
+  std::vector<Client*> pending_writes_;
+  std::vector<Client*> closing_;
+  std::vector<Client*> paused_clients_;
+  int64_t next_cron_us_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace lodestone
