@@ -23,7 +23,6 @@ struct Value::EmbstrBuffer {
   uint8_t length;
   char* bytes() { return reinterpret_cast<char*>(this + 1); }
 };
-static_assert(sizeof(uint8_t) == 1);
 
 namespace {
 
