@@ -188,7 +188,7 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " omem=" + std::to_string(c.output_size());
   out += " tot-mem=" + std::to_string(c.query_buffer_capacity() + c.output_size() + sizeof(Client));
   out += " events=r";
-  out += " cmd=" + c.last_command;
+  out += " cmd=" + (c.last_command ? c.last_command->name : std::string("NULL"));
   out += " user=" + c.user;
   out += " redir=-1";
   out += " resp=" + std::to_string(c.resp);

@@ -202,7 +202,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   // CLIENT REPLY ON answers even though replies were off when it arrived.
   if (suppress && !skip && spec->name == "client|reply") suppress = false;
   commands_processed++;
-  last_command = spec->name;
+  last_command = spec;
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
   // Route by the shards of the command's keys.

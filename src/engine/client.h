@@ -85,7 +85,7 @@ class Client : public net::IoHandler {
   uint32_t flags = 0;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";
+  const CommandSpec* last_command = nullptr;  // for CLIENT LIST cmd=
   uint64_t commands_processed = 0;
   size_t query_buffer_size() const { return query_.size(); }
   size_t query_buffer_capacity() const { return query_.capacity(); }

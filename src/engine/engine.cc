@@ -49,6 +49,7 @@ Engine::Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTabl
   // Slots map to shards in contiguous ranges.
   slot_to_shard_.resize(kClusterSlots);
   for (int s = 0; s < kClusterSlots; s++) slot_to_shard_[s] = uint16_t(int64_t(s) * n / kClusterSlots);
+  active_expire_enabled_.store(config.active_expire_enabled);
   start_time_us_ = WallTimeUs();
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; i++) run_id_.push_back(kHex[rd() % 16]);
