@@ -111,6 +111,9 @@ std::string* Client::ReplyTarget() {
 void Client::ProcessInput() {
   if (in_process_ || fd_ < 0 || paused_) return;
   in_process_ = true;
+  // CONFIG SET proto-max-bulk-len applies to connections already open.
+  int64_t max_bulk = shard_.engine().config().proto_max_bulk_len;
+  if (parser_.limits().max_bulk_len != max_bulk) SetAuthenticated(authenticated);
   while (fd_ >= 0 && !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(query_.view(query_pos_), &args_, &consumed);

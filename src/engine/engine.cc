@@ -94,8 +94,42 @@ bool Engine::Start(std::string* err) {
   return true;
 }
 
+namespace {
+
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same host "
+    "the server is running, however MAKE SURE Redis is not publicly accessible from internet if "
+    "you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just "
+    "disable the protected mode by editing the Redis configuration file, and setting the "
+    "protected mode option to 'no', and then restarting the server. 3) If you started the server "
+    "manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an "
+    "authentication password for the default user. NOTE: You only need to do one of the above "
+    "things in order for the server to start accepting connections from the outside.\r\n";
+
+// "ip:port" from a loopback address (127.0.0.0/8 or ::1).
+bool IsLoopbackPeer(const std::string& peer) {
+  return peer.rfind("127.", 0) == 0 || peer.rfind("::1:", 0) == 0 ||
+         peer.rfind("::ffff:127.", 0) == 0;
+}
+
+}  // namespace
+
 void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_socket) {
   total_connections_.fetch_add(1, std::memory_order_relaxed);
+  // Accepting runs on shard 0's thread, and CONFIG SET parks every shard, so
+  // reading the configuration here needs no lock.
+  if (!unix_socket && config_.protected_mode && config_.requirepass.empty() &&
+      !IsLoopbackPeer(peer)) {
+    ssize_t r = write(fd, kProtectedModeDenied.data(), kProtectedModeDenied.size());
+    (void)r;
+    close(fd);
+    rejected_connections_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (connected_clients_.load() >= int64_t(config_.maxclients)) {
     static const char kMsg[] = "-ERR max number of clients reached\r\n";
     ssize_t r = write(fd, kMsg, sizeof(kMsg) - 1);

@@ -1,6 +1,8 @@
 // Value: encodings of strings and ownership of collections. See value.h.
 #include "storage/value.h"
 
+#include <ctime>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -109,9 +111,14 @@ Value& Value::operator=(Value&& other) noexcept {
   return *this;
 }
 
+// The access clock a new object starts with (OBJECT IDLETIME counts from
+// creation, as Redis's createObject stamps LRU_CLOCK()).
+static uint32_t LruClockNow() { return static_cast<uint32_t>(time(nullptr)); }
+
 Value Value::Int(int64_t v) {
   Value value;
   value.u_.integer = v;
+  value.lru_ = LruClockNow();
   return value;
 }
 
@@ -123,6 +130,7 @@ Value Value::String(std::string_view bytes) {
   if (bytes.size() > kEmbstrMaxLength) return RawString(bytes);
   Value value;
   value.encoding_ = Encoding::kEmbstr;
+  value.lru_ = LruClockNow();
   if (bytes.size() <= kInlineMax) {
     value.inline_len_ = static_cast<uint8_t>(bytes.size());
     if (!bytes.empty()) std::memcpy(value.u_.inline_bytes, bytes.data(), bytes.size());
@@ -138,6 +146,7 @@ Value Value::String(std::string_view bytes) {
 Value Value::RawString(std::string_view bytes) {
   Value value;
   value.encoding_ = Encoding::kRaw;
+  value.lru_ = LruClockNow();
   value.u_.raw = NewRaw(bytes, bytes.size());
   return value;
 }
@@ -147,6 +156,7 @@ Value Value::Object(ObjType type, Encoding encoding,
   Value value;
   value.type_ = type;
   value.encoding_ = encoding;
+  value.lru_ = LruClockNow();
   value.u_.collection = collection.release();
   return value;
 }
