@@ -552,9 +552,9 @@ void IncrByFloat(CommandContext& ctx) {
   if (std::isnan(value) || std::isinf(value)) return ctx.reply.Error(protocol::kIncrFloatNaN);
   std::string formatted = FormatLongDouble(value);
   if (e == nullptr) {
-    db.Add(key, Value::String(formatted));
+    db.Add(key, Value::PlainString(formatted));
   } else {
-    db.Overwrite(e, Value::String(formatted), true);
+    db.Overwrite(e, Value::PlainString(formatted), true);
   }
   ctx.KeyModified(db, key);
   ctx.reply.Bulk(formatted);

@@ -127,6 +127,10 @@ Value Value::String(std::string_view bytes) {
   if (bytes.size() <= kIntEncodingMaxLength && ParseInt64(bytes, &n)) {
     return Int(n);
   }
+  return PlainString(bytes);
+}
+
+Value Value::PlainString(std::string_view bytes) {
   if (bytes.size() > kEmbstrMaxLength) return RawString(bytes);
   Value value;
   value.encoding_ = Encoding::kEmbstr;

@@ -90,6 +90,9 @@ class Value {
   // Always kRaw, never an integer: the result of APPEND, SETRANGE, SETBIT and
   // anything else Redis builds as a raw sds.
   static Value RawString(std::string_view bytes);
+  // kEmbstr when at most 44 bytes, else kRaw; never an integer even when the
+  // bytes look like one (Redis's createStringObject, used by INCRBYFLOAT).
+  static Value PlainString(std::string_view bytes);
   // kInt (INCR, DECRBY, ... results).
   static Value Int(int64_t v);
   // REQUIRES: type != kString; collection != nullptr.
