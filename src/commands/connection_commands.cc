@@ -23,6 +23,13 @@ constexpr std::string_view kHelloNoAuth =
 constexpr std::string_view kBadClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 
+// What Redis answers when a CLIENT subcommand gets more arguments than it
+// takes: "pause" or "unblock" is quoted as the client spelled it.
+std::string SubcommandSyntaxError(CommandContext& ctx) {
+  return "ERR unknown subcommand or wrong number of arguments for '" + std::string(ctx.arg(1)) +
+         "'. Try CLIENT HELP.";
+}
+
 // Redis's validateClientAttr: printable ASCII without spaces.
 bool ValidClientAttr(std::string_view s) {
   for (unsigned char ch : s) {
@@ -164,6 +171,7 @@ void Reset(CommandContext& ctx) {
 std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   std::string flags;
   if (c.flags & kClientMonitor) flags += 'O';
+  if (c.blocked()) flags += 'b';
   if (c.flags & kClientCloseAsap) flags += 'A';
   if (c.flags & kClientCloseAfterReply) flags += 'c';
   if (c.flags & kClientUnixSocket) flags += 'U';
@@ -416,7 +424,7 @@ void ClientPause(CommandContext& ctx) {
       return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
     }
   } else if (ctx.argc() != 3) {
-    return ctx.reply.Error(protocol::kSyntaxError);
+    return ctx.reply.Error(SubcommandSyntaxError(ctx));
   }
   int64_t timeout_ms;
   if (!ParseInt64(ctx.arg(2), &timeout_ms)) {
@@ -458,17 +466,33 @@ void ClientNoEvict(CommandContext& ctx) { ClientToggle(ctx, kClientNoEvict); }
 void ClientNoTouch(CommandContext& ctx) { ClientToggle(ctx, kClientNoTouch); }
 
 // CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
-// Blocking commands arrive with the collections issue; until then no client
-// is ever blocked, so the answer is always 0 once the arguments are valid.
+// Runs with every shard parked, so it may look at any client; the unblocking
+// itself happens on the client's own thread.
 void ClientUnblock(CommandContext& ctx) {
-  if (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.arg(3), "TIMEOUT") &&
-      !EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
-    return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "TIMEOUT")) {
+      return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
   }
   if (ctx.argc() > 4) return ctx.reply.Error(protocol::kSyntaxError);
   int64_t id;
   if (!ParseInt64(ctx.arg(2), &id)) return ctx.reply.Error(protocol::kNotInteger);
-  ctx.reply.Integer(0);
+  Client* target = nullptr;
+  ForEachClient(ctx, [&](Client& c) {
+    if (int64_t(c.id()) == id) target = &c;
+  });
+  if (target == nullptr || !target->blocked() || !target->blocked_request()->TryClaim()) {
+    return ctx.reply.Integer(0);
+  }
+  Shard& home = target->shard();
+  uint64_t client_id = target->id();
+  home.Post([&home, client_id, error] {
+    if (Client* c = home.FindClient(client_id)) c->OnBlockTimeout(true, error);
+  });
+  ctx.reply.Integer(1);
 }
 
 // CLIENT GETREDIR: -1 while tracking is off (tracking arrives with issue 5).
@@ -610,7 +634,7 @@ void RegisterConnectionCommands(CommandTable& table) {
       {"Sets the client eviction mode of the connection.", "7.0.0", "O(1)"});
   sub("no-touch", 3, kClientState, ClientNoTouch,
       {"Controls whether commands sent by the client affect the LRU/LFU of accessed keys.", "7.2.0", "O(1)"});
-  sub("unblock", -3, kAdmin | kSentinel, ClientUnblock,
+  sub("unblock", -3, kAdmin | kAllShards | kSentinel, ClientUnblock,
       {"Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
        "O(log N) where N is the number of client connections"});
   sub("getredir", 2, kClientState | kSentinel, ClientGetRedir,

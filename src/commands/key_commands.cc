@@ -25,7 +25,6 @@ constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
 constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
 // COPY of collections needs their deep copy (issue 3); until then it is refused.
-constexpr std::string_view kCopyUnsupported = "ERR COPY is not supported for this type yet";
 constexpr std::string_view kIdleTimeUnderLfu =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
@@ -74,9 +73,9 @@ Entry* LookupNoTouch(CommandContext& ctx, Db& db, std::string_view key) {
 }
 
 // Copies `entry`'s value into `dst` as `dst_key` with the same TTL, replacing
-// what is there. The caller has checked IsString().
-void CopyStringEntry(CommandContext& ctx, const Entry& entry, Db& dst, std::string_view dst_key) {
-  Value copy = entry.value.CloneString();
+// what is there.
+void CopyEntry(CommandContext& ctx, const Entry& entry, Db& dst, std::string_view dst_key) {
+  Value copy = entry.value.Clone();
   copy.set_lru(uint32_t(ctx.now_ms / 1000));  // A new object: accessed now.
   Entry* target = dst.Find(dst_key);
   if (target != nullptr) dst.DeleteEntry(target);
@@ -255,8 +254,7 @@ void Copy(CommandContext& ctx) {
   if (e == nullptr) return ctx.reply.Integer(0);
   Db& dst = ctx.ShardFor(dst_key).db(dst_index);
   if (LookupWrite(ctx, dst, dst_key) != nullptr && !replace) return ctx.reply.Integer(0);
-  if (!e->value.IsString()) return ctx.reply.Error(kCopyUnsupported);
-  CopyStringEntry(ctx, *e, dst, dst_key);
+  CopyEntry(ctx, *e, dst, dst_key);
   ctx.KeyModified(dst, dst_key);
   ctx.reply.Integer(1);
 }

@@ -9,6 +9,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);
+  RegisterFunctionCommands(table);
   table.Finalize();
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
@@ -55,6 +56,11 @@ void Client::ResumeAfterPause() {
 
 void Client::Close() {
   if (fd_ < 0) return;
+  if (blocked_) {
+    blocked_->TryClaim();  // nobody serves it any more
+    shard_.RemoveBlockedClient(this);
+    blocked_.reset();
+  }
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
   shard_.loop().Remove(fd_);
   close(fd_);
@@ -65,6 +71,12 @@ void Client::Close() {
 
 void Client::OnIoEvent(uint32_t events) {
   if (fd_ < 0) return;
+  // A blocked client reads nothing more, so it would never see its peer's
+  // EOF: a hang-up ends it now and gives up its wait.
+  if (blocked_ && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+    Close();
+    return;
+  }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
     readable_ = true;
     ReadFromSocket();
@@ -73,7 +85,7 @@ void Client::OnIoEvent(uint32_t events) {
 }
 
 void Client::ReadFromSocket() {
-  while (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_ &&
+  while (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_ && !blocked_ &&
          !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
     char* p = query_.PrepareWrite(kReadChunk);
     ssize_t n = read(fd_, p, kReadChunk);
@@ -109,7 +121,9 @@ std::string* Client::ReplyTarget() {
 }
 
 void Client::ProcessInput() {
-  if (in_process_ || fd_ < 0 || paused_) return;
+  // Once shutting down no new command starts: a cross-shard one could wait
+  // forever for a shard whose thread has already finished.
+  if (in_process_ || fd_ < 0 || paused_ || blocked_ || shard_.stopping()) return;
   in_process_ = true;
   // CONFIG SET proto-max-bulk-len applies to connections already open.
   int64_t max_bulk = shard_.engine().config().proto_max_bulk_len;
@@ -137,6 +151,11 @@ void Client::ProcessInput() {
       break;
     }
     query_pos_ += consumed;
+    if (stop_after_dispatch_ || blocked_) {
+      // A blocking command: nothing after it runs until it has finished.
+      stop_after_dispatch_ = false;
+      break;
+    }
   }
   SendBatches();
   in_process_ = false;
@@ -202,11 +221,26 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
       return false;
     }
   }
-  // CLIENT REPLY ON answers even though replies were off when it arrived.
-  if (suppress && !skip && spec->name == "client|reply") suppress = false;
+  // CLIENT REPLY ON, and RESET (which turns replies back on), answer even
+  // though replies were off or skipped when they arrived, as in Redis
+  // (a skipped RESET stays silent: it clears SKIP_NEXT, not SKIP).
+  if (suppress && ((spec->name == "client|reply" && EqualsIgnoreCase(args[2], "on")) ||
+                   (spec->name == "reset" && !skip))) {
+    suppress = false;
+  }
   commands_processed++;
   last_command = spec;
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
+
+  // A blocking command waits for everything before it, and nothing after it
+  // is dispatched until it has finished (it may block the client).
+  bool blocking = (spec->flags & kBlocking) != 0;
+  if (blocking) {
+    bool pending = outstanding_batches_ > 0;
+    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
+    if (pending) return false;
+    stop_after_dispatch_ = true;
+  }
 
   // Route by the shards of the command's keys.
   int target = -1;
@@ -236,20 +270,26 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     if (pending) return false;
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
-    auto run = [&] { ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true); };
+    BlockRequest block;
+    auto run = [&] {
+      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true, blocking ? &block : nullptr);
+    };
     if (spec->flags & kAllShards) {
       engine.RunOnAllShards(shard_, run);
     } else {
       engine.RunCrossShard(shard_, shards, run);
     }
     discard_.clear();
+    if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
   }
   if (target == -1 || target == shard_.id()) {
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
-    ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false);
+    BlockRequest block;
+    ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
     discard_.clear();
+    if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
   }
   // One remote shard: join this read's batch for it.
@@ -325,7 +365,9 @@ void Client::SendBatches() {
       for (RemoteBatch::Item& item : batch->items) {
         rb.set_out(item.suppress ? &discard : &item.reply);
         rb.set_resp(item.resp);
-        ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false);
+        bool can_block = (item.spec->flags & kBlocking) != 0;
+        ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false,
+                       can_block ? &item.block : nullptr);
         discard.clear();
       }
       target.stats().remote_batches++;
@@ -337,16 +379,22 @@ void Client::SendBatches() {
 
 void Client::OnBatchDone(RemoteBatch* batch) {
   outstanding_batches_--;
+  if (fd_ < 0) {
+    // Closed while the batch was away: its replies go nowhere. (An earlier
+    // batch may already have cleared the slots, so they must not be indexed.)
+    delete batch;
+    slots_.clear();
+    return;
+  }
   for (RemoteBatch::Item& item : batch->items) {
     Slot& slot = slots_[item.seq - slots_base_];
     slot.data = std::move(item.reply);
     slot.done = true;
+    if (item.block.requested && fd_ >= 0) {
+      EnterBlocked(*item.spec, item.args, item.db, item.resp, item.block);
+    }
   }
   delete batch;
-  if (fd_ < 0) {
-    slots_.clear();
-    return;
-  }
   ReleaseReadySlots();
   if (outstanding_batches_ == 0) {
     Compact();
@@ -354,6 +402,92 @@ void Client::OnBatchDone(RemoteBatch* batch) {
     if (readable_) ReadFromSocket();
   }
   if (fd_ >= 0 && HasPendingOutput()) shard_.MarkPendingWrite(this);
+}
+
+void Client::EnterBlocked(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                          int db_index, int resp_version, const BlockRequest& req) {
+  Engine& engine = shard_.engine();
+  auto bc = std::make_shared<BlockedClient>();
+  bc->home_shard = shard_.id();
+  bc->client_id = id_;
+  bc->spec = &spec;
+  bc->args.assign(args.begin(), args.end());
+  bc->db = db_index;
+  bc->resp = resp_version;
+  if (retry_deadline_ms_ >= 0) {
+    bc->deadline_ms = retry_deadline_ms_;
+  } else {
+    bc->deadline_ms = req.timeout_ms > 0 ? WallTimeMs() + req.timeout_ms : 0;
+  }
+  retry_deadline_ms_ = -1;
+  bc->keys = req.keys;
+  // Group the keys by shard; a command whose keys share one shard is served
+  // in place by that shard.
+  std::vector<std::vector<std::string>> by_shard(engine.shard_count());
+  int shards_used = 0;
+  for (const std::string& key : req.keys) {
+    auto& v = by_shard[engine.ShardOfKey(key)];
+    if (v.empty()) shards_used++;
+    v.push_back(key);
+  }
+  bc->single_shard = shards_used <= 1;
+  blocked_ = bc;
+  shard_.AddBlockedClient(this);
+  for (int s = 0; s < engine.shard_count(); s++) {
+    if (by_shard[s].empty()) continue;
+    Shard& target = engine.shard(s);
+    if (&target == &shard_) {
+      target.RegisterBlocked(bc, by_shard[s]);
+    } else {
+      target.Post([&target, bc, keys = std::move(by_shard[s])] {
+        if (!bc->claimed.load(std::memory_order_acquire)) target.RegisterBlocked(bc, keys);
+      });
+    }
+  }
+}
+
+void Client::LeaveBlocked() {
+  blocked_.reset();
+  shard_.RemoveBlockedClient(this);
+  ReleaseReadySlots();
+  ProcessInput();
+  if (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !blocked_) ReadFromSocket();
+  if (fd_ >= 0 && HasPendingOutput()) shard_.MarkPendingWrite(this);
+}
+
+void Client::OnBlockedServed(const std::shared_ptr<BlockedClient>& bc, std::string reply) {
+  if (blocked_ != bc || fd_ < 0) return;
+  ReplyTarget()->append(reply);
+  LeaveBlocked();
+}
+
+void Client::OnBlockedRetry(const std::shared_ptr<BlockedClient>& bc) {
+  if (blocked_ != bc || fd_ < 0) return;
+  blocked_.reset();
+  shard_.RemoveBlockedClient(this);
+  // Run the command again as if it had just arrived; it blocks again (with
+  // its original deadline) if the key was taken meanwhile.
+  retry_deadline_ms_ = bc->deadline_ms;
+  std::vector<std::string_view> args(bc->args.begin(), bc->args.end());
+  Dispatch(args, true);
+  SendBatches();
+  stop_after_dispatch_ = false;
+  retry_deadline_ms_ = -1;
+  if (!blocked_) {
+    LeaveBlocked();
+  }
+}
+
+void Client::OnBlockTimeout(bool claimed, bool error) {
+  if (!blocked_) return;
+  if (!claimed && !blocked_->TryClaim()) return;  // being served right now
+  protocol::ReplyBuilder rb(ReplyTarget(), resp);
+  if (error) {
+    rb.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else {
+    rb.NullArray();
+  }
+  LeaveBlocked();
 }
 
 void Client::ReleaseReadySlots() {

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/blocking.h"
+#include "engine/executor.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
 #include "protocol/reply_builder.h"
@@ -100,6 +102,19 @@ class Client : public net::IoHandler {
   // True while the client waits for CLIENT PAUSE to end.
   bool paused() const { return paused_; }
 
+  // --- Blocking (engine/blocking.h); own thread only ---
+  bool blocked() const { return blocked_ != nullptr; }
+  const std::shared_ptr<BlockedClient>& blocked_request() const { return blocked_; }
+  int64_t block_deadline_ms() const { return blocked_ ? blocked_->deadline_ms : 0; }
+  // A shard served the blocked command: `reply` is its reply.
+  void OnBlockedServed(const std::shared_ptr<BlockedClient>& bc, std::string reply);
+  // A key of a multi-shard blocked command is ready: run it again here.
+  void OnBlockedRetry(const std::shared_ptr<BlockedClient>& bc);
+  // Timeout (or CLIENT UNBLOCK). When `claimed` is false the wait is claimed
+  // here first; nothing happens if someone else got it. `error` sends
+  // CLIENT UNBLOCK ... ERROR's error instead of the timeout reply.
+  void OnBlockTimeout(bool claimed, bool error = false);
+
  private:
   // Parses and dispatches as much buffered input as possible.
   void ProcessInput();
@@ -109,6 +124,11 @@ class Client : public net::IoHandler {
   bool Dispatch(const std::vector<std::string_view>& args, bool inline_args);
   void SendBatches();
   void FeedMonitor(const std::vector<std::string_view>& args);
+  // Starts waiting for `req` after `spec` found nothing to serve.
+  void EnterBlocked(const CommandSpec& spec, const std::vector<std::string_view>& args, int db_index,
+                    int resp_version, const BlockRequest& req);
+  // Back to normal after a blocked command ended; resumes processing input.
+  void LeaveBlocked();
   // Where the next reply goes: the output buffer, or a new ordered slot.
   std::string* ReplyTarget();
   void ReleaseReadySlots();
@@ -140,6 +160,9 @@ class Client : public net::IoHandler {
   bool readable_ = false;   // the socket may have unread bytes (edge-triggered)
   bool in_process_ = false;
   bool paused_ = false;
+  bool stop_after_dispatch_ = false;  // a blocking command was just dispatched
+  std::shared_ptr<BlockedClient> blocked_;
+  int64_t retry_deadline_ms_ = -1;  // keeps the deadline across a retry
   bool pending_write_registered_ = false;
   friend class Shard;
 };

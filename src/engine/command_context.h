@@ -17,6 +17,7 @@
 
 #include "engine/command_table.h"
 #include "engine/engine.h"
+#include "engine/executor.h"
 #include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "storage/db.h"
@@ -53,6 +54,27 @@ class CommandContext {
     (void)key;
     ShardFor(key).stats().dirty++;
   }
+  // Blocking commands (BLPOP & co.). A handler that finds nothing to serve
+  // calls BlockOn; the client then waits until a key is signalled ready (the
+  // command is executed again from scratch) or the timeout passes (the
+  // client gets a null array). Returns false when the client cannot block
+  // (inside MULTI or a script, or blocking is unavailable): the handler then
+  // replies as on timeout. timeout_ms 0 means forever.
+  // See engine/blocking.h for how the wait is served.
+  bool BlockOn(const std::vector<std::string_view>& keys, int64_t timeout_ms) {
+    if (block == nullptr || !(spec.flags & kBlocking)) return false;
+    block->requested = true;
+    block->keys.assign(keys.begin(), keys.end());
+    block->timeout_ms = timeout_ms;
+    return true;
+  }
+  // Called after a write that may let a blocked client proceed (a push to a
+  // list, ZADD to a sorted set, ...).
+  void SignalKeyReady(Db& db, std::string_view key) {
+    (void)db;
+    ShardFor(key).blocking().SignalReady(db_index, key);
+  }
+
   void CountHit(bool hit) {
     if (hit) {
       shard.stats().keyspace_hits++;
@@ -70,6 +92,7 @@ class CommandContext {
   Client* client;
   bool cross_shard;
   int64_t now_ms;
+  BlockRequest* block = nullptr;  // where BlockOn records a wait; null = cannot block
 };
 
 }  // namespace lodestone

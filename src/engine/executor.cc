@@ -13,11 +13,12 @@ namespace lodestone {
 
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
-                    int db_index, Client* client, bool cross_shard) {
+                    int db_index, Client* client, bool cross_shard, BlockRequest* block) {
   size_t errors_before = reply.errors();
   int64_t start_us = WallTimeUs();
   CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard,
                      start_us / 1000);
+  ctx.block = block;
   try {
     spec.handler(ctx);
   } catch (const std::bad_alloc&) {
@@ -25,6 +26,8 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   } catch (const std::exception& e) {
     reply.Error(std::string("ERR ") + e.what());
   }
+  // Keys written by this command may let blocked clients proceed.
+  if (!cross_shard && shard.blocking().HasReady()) shard.ServeReadyKeys();
   int64_t duration_us = WallTimeUs() - start_us;
   if (duration_us < 0) duration_us = 0;
   CommandStats& st = shard.command_stats()[spec.id];

@@ -4,6 +4,8 @@
 // command may touch.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,8 +18,17 @@ class Engine;
 class Shard;
 class Client;
 
+// What a blocking command asked for when it found nothing to serve.
+struct BlockRequest {
+  bool requested = false;
+  std::vector<std::string> keys;
+  int64_t timeout_ms = 0;  // 0 = forever
+};
+
+// `block` receives a blocking command's request to wait (may be null for
+// callers that never run blocking commands).
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
-                    int db_index, Client* client, bool cross_shard);
+                    int db_index, Client* client, bool cross_shard, BlockRequest* block = nullptr);
 
 }  // namespace lodestone

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/executor.h"
+
 namespace lodestone {
 
 class Client;
@@ -26,6 +28,7 @@ struct RemoteBatch {
     bool suppress = false;  // CLIENT REPLY OFF/SKIP
     size_t seq = 0;         // the client's reply slot
     std::string reply;
+    BlockRequest block;  // set when a blocking command found nothing to serve
   };
   Client* client = nullptr;
   Shard* origin = nullptr;

@@ -9,6 +9,8 @@
 #include "common/log.h"
 #include "engine/client.h"
 #include "engine/engine.h"
+#include "engine/executor.h"
+#include "protocol/reply_builder.h"
 #include "server/config.h"
 
 namespace lodestone {
@@ -95,6 +97,7 @@ void Shard::AdoptClient(int fd, std::string peer, std::string local, bool unix_s
 
 void Shard::RemoveClient(Client* c) {
   clients_.erase(c->id());
+  RemoveBlockedClient(c);
   paused_clients_.erase(std::remove(paused_clients_.begin(), paused_clients_.end(), c),
                         paused_clients_.end());
   closing_.push_back(c);
@@ -128,6 +131,82 @@ void Shard::FlushPendingWrites() {
     });
     closing_.erase(it, closing_.end());
   }
+}
+
+void Shard::RegisterBlocked(const std::shared_ptr<BlockedClient>& bc,
+                            const std::vector<std::string>& keys) {
+  int64_t now_ms = WallTimeMs();
+  for (const std::string& key : keys) {
+    blocking_.Register(bc->db, key, bc);
+    if (db(bc->db).Lookup(key, now_ms) != nullptr) blocking_.SignalReady(bc->db, key);
+  }
+}
+
+void Shard::RemoveBlockedClient(Client* c) {
+  blocked_clients_.erase(std::remove(blocked_clients_.begin(), blocked_clients_.end(), c),
+                         blocked_clients_.end());
+}
+
+void Shard::ServeReadyKeys() {
+  // Serving runs commands, whose writes may signal more keys: those are
+  // picked up by this loop rather than by a nested call.
+  if (serving_blocked_) return;
+  serving_blocked_ = true;
+  while (blocking_.HasReady()) {
+    for (auto& [db_index, key] : blocking_.TakeReady()) {
+      auto* queue = blocking_.Waiters(db_index, key);
+      while (queue != nullptr && !queue->empty()) {
+        std::shared_ptr<BlockedClient> bc = queue->front();
+        if (!bc->TryClaim()) {  // already served, timed out or gone
+          queue->pop_front();
+          continue;
+        }
+        Shard& home = engine_.shard(bc->home_shard);
+        uint64_t client_id = bc->client_id;
+        if (!bc->single_shard) {
+          // Keys on several shards: the client retries as a cross-shard run.
+          queue->pop_front();
+          home.Post([&home, client_id, bc] {
+            if (Client* c = home.FindClient(client_id)) c->OnBlockedRetry(bc);
+          });
+          continue;
+        }
+        std::vector<std::string_view> args(bc->args.begin(), bc->args.end());
+        std::string reply;
+        protocol::ReplyBuilder rb(&reply, bc->resp);
+        BlockRequest again;
+        ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);
+        if (again.requested) {
+          bc->Unclaim();  // nothing for it after all: it keeps its place
+          break;
+        }
+        queue->pop_front();
+        home.Post([&home, client_id, bc, reply = std::move(reply)]() mutable {
+          if (Client* c = home.FindClient(client_id)) c->OnBlockedServed(bc, std::move(reply));
+        });
+        queue = blocking_.Waiters(db_index, key);
+      }
+    }
+  }
+  serving_blocked_ = false;
+}
+
+void Shard::CheckBlockedTimeouts(int64_t now_ms) {
+  std::vector<Client*> expired;
+  for (Client* c : blocked_clients_) {
+    int64_t deadline = c->block_deadline_ms();
+    if (deadline > 0 && deadline <= now_ms) expired.push_back(c);
+  }
+  for (Client* c : expired) c->OnBlockTimeout(false);
+}
+
+int64_t Shard::NextBlockedDeadline() const {
+  int64_t next = 0;
+  for (Client* c : blocked_clients_) {
+    int64_t d = c->block_deadline_ms();
+    if (d > 0 && (next == 0 || d < next)) next = d;
+  }
+  return next;
 }
 
 void Shard::RetryPausedClients() {
@@ -167,6 +246,7 @@ void Shard::Cron() {
     }
   }
   for (auto& db : dbs_) db->RehashStep();
+  blocking_.Purge();
   // Idle client timeout.
   if (cfg.timeout > 0) {
     std::vector<Client*> idle;
@@ -193,11 +273,20 @@ void Shard::Run() {
     }
     int timeout_ms = int((next_cron_us_ - now) / 1000) + 1;
     if (!paused_clients_.empty()) timeout_ms = std::min(timeout_ms, 10);
+    if (!blocked_clients_.empty()) {
+      int64_t next = NextBlockedDeadline();
+      if (next > 0) {
+        int64_t wait = next - WallTimeMs();
+        timeout_ms = int(std::clamp<int64_t>(wait, 0, timeout_ms));
+      }
+    }
     if (!pending_writes_.empty()) timeout_ms = 0;
     loop_.Poll(timeout_ms);
     if (!paused_clients_.empty()) RetryPausedClients();
     ServeParkRequests();
     DrainInbox();
+    if (blocking_.HasReady()) ServeReadyKeys();
+    if (!blocked_clients_.empty()) CheckBlockedTimeouts(WallTimeMs());
     FlushPendingWrites();
   }
   // Keep serving park requests until every shard has left its loop, so a

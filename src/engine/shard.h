@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/random.h"
+#include "engine/blocking.h"
 #include "net/event_loop.h"
 #include "storage/db.h"
 
@@ -105,6 +106,17 @@ class Shard {
   const std::unordered_map<uint64_t, Client*>& clients() const { return clients_; }
   Client* FindClient(uint64_t id);
 
+  // --- Blocking (engine/blocking.h) ---
+  BlockingRegistry& blocking() { return blocking_; }
+  // Serves waiters of keys signalled ready. Own thread only.
+  void ServeReadyKeys();
+  // Registers `bc` for `keys` of this shard (own thread only); a key that
+  // already exists counts as ready.
+  void RegisterBlocked(const std::shared_ptr<BlockedClient>& bc, const std::vector<std::string>& keys);
+  void AddBlockedClient(Client* c) { blocked_clients_.push_back(c); }
+  void RemoveBlockedClient(Client* c);
+  size_t blocked_client_count() const { return blocked_clients_.size(); }
+
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
@@ -115,6 +127,8 @@ class Shard {
   void Run();
   void DrainInbox();
   void RetryPausedClients();
+  void CheckBlockedTimeouts(int64_t now_ms);
+  int64_t NextBlockedDeadline() const;
   void FlushPendingWrites();
   void Cron();
 
@@ -138,6 +152,9 @@ class Shard {
   std::vector<Client*> pending_writes_;
   std::vector<Client*> closing_;
   std::vector<Client*> paused_clients_;
+  BlockingRegistry blocking_;
+  bool serving_blocked_ = false;
+  std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
   std::thread thread_;
 };

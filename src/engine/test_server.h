@@ -145,11 +145,13 @@ class TestClient {
 // An engine running in this process on an ephemeral port.
 class TestServer {
  public:
-  explicit TestServer(int threads) {
+  // `extra` may add test-only rows before the table is finalized.
+  explicit TestServer(int threads, void (*extra)(CommandTable&) = nullptr) {
     config_.port = 0;
     config_.bind = {"127.0.0.1"};
     config_.threads = threads;
     registry_ = std::make_unique<ConfigRegistry>(&config_);
+    if (extra != nullptr) extra(table_);
     RegisterAllCommands(table_);
     engine_ = std::make_unique<Engine>(config_, *registry_, table_);
     std::string err;

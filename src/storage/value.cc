@@ -165,6 +165,13 @@ Value Value::Object(ObjType type, Encoding encoding,
   return value;
 }
 
+Value Value::Clone() const {
+  if (IsString()) return CloneString();
+  Value copy = Object(type_, encoding_, u_.collection->Clone());
+  copy.lru_ = lru_;
+  return copy;
+}
+
 Value Value::CloneString() const {
   if (encoding_ == Encoding::kInt) {
     Value copy = Int(u_.integer);
@@ -177,7 +184,7 @@ Value Value::CloneString() const {
   if (encoding_ == Encoding::kRaw) {
     copy = RawString(bytes);
   } else {
-    copy = String(bytes);  // At most 44 bytes and not an integer: embstr.
+    copy = PlainString(bytes);  // embstr, even when the bytes look like an integer
   }
   copy.lru_ = lru_;
   return copy;

@@ -66,6 +66,8 @@ class Collection {
   virtual ~Collection();
   // Heap bytes this collection owns, including the object itself.
   virtual size_t MemoryUsage() const = 0;
+  // A deep copy (COPY, and later snapshots).
+  virtual std::unique_ptr<Collection> Clone() const = 0;
 };
 
 class Value {
@@ -100,6 +102,8 @@ class Value {
                       std::unique_ptr<Collection> collection);
   // A deep copy of a string value, same encoding. REQUIRES: type() == kString.
   Value CloneString() const;
+  // A deep copy of any value (strings, or collections through Collection::Clone).
+  Value Clone() const;
 
   // --- Metadata -----------------------------------------------------------
 

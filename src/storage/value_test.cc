@@ -17,6 +17,9 @@ class FakeCollection : public Collection {
   explicit FakeCollection(int* destroyed) : destroyed_(destroyed) {}
   ~FakeCollection() override { ++*destroyed_; }
   size_t MemoryUsage() const override { return 1234; }
+  std::unique_ptr<Collection> Clone() const override {
+    return std::make_unique<FakeCollection>(destroyed_);
+  }
 
  private:
   int* destroyed_;
