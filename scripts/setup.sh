@@ -31,4 +31,7 @@ fi
 # it is only our reference implementation, so stop it where we can.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   systemctl stop redis-server || true
+  systemctl disable redis-server >/dev/null 2>&1 || true
+elif [ -x /etc/init.d/redis-server ] && /etc/init.d/redis-server status >/dev/null 2>&1; then
+  /etc/init.d/redis-server stop >/dev/null 2>&1 || true
 fi
