@@ -37,15 +37,13 @@ inline int FirstNonZeroByte(uint64_t w) {
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LODESTONE_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#else
-#define LODESTONE_POPCNT_CLONES
-#endif
-
-// Four independent accumulators let the CPU run four POPCNTs per step.
-LODESTONE_POPCNT_CLONES
-uint64_t PopcountBytes(const unsigned char* p, size_t n) {
+// The counting loop, compiled twice: once for CPUs with POPCNT and once
+// portable. The choice is made at run time with an ordinary check rather than
+// an ifunc (target_clones), because ifunc resolvers run before the
+// sanitizers' runtimes are initialised and crash TSan builds.
+template <typename Unused = void>
+__attribute__((always_inline)) inline uint64_t PopcountLoop(const unsigned char* p, size_t n) {
+  // Four independent accumulators let the CPU run four POPCNTs per step.
   uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
@@ -57,6 +55,20 @@ uint64_t PopcountBytes(const unsigned char* p, size_t n) {
   for (; i + 8 <= n; i += 8) c0 += __builtin_popcountll(Load64(p + i));
   for (; i < n; i++) c1 += __builtin_popcount(p[i]);
   return c0 + c1 + c2 + c3;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) uint64_t PopcountBytesHw(const unsigned char* p, size_t n) {
+  return PopcountLoop(p, n);
+}
+#endif
+
+uint64_t PopcountBytes(const unsigned char* p, size_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt");
+  if (has_popcnt) return PopcountBytesHw(p, n);
+#endif
+  return PopcountLoop(p, n);
 }
 
 // ---- BITOP folds ------------------------------------------------------------
