@@ -469,6 +469,7 @@ void ClientNoTouch(CommandContext& ctx) { ClientToggle(ctx, kClientNoTouch); }
 // Runs with every shard parked, so it may look at any client; the unblocking
 // itself happens on the client's own thread.
 void ClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ctx.reply.Error(SubcommandSyntaxError(ctx));
   bool error = false;
   if (ctx.argc() == 4) {
     if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
@@ -477,7 +478,6 @@ void ClientUnblock(CommandContext& ctx) {
       return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
     }
   }
-  if (ctx.argc() > 4) return ctx.reply.Error(protocol::kSyntaxError);
   int64_t id;
   if (!ParseInt64(ctx.arg(2), &id)) return ctx.reply.Error(protocol::kNotInteger);
   Client* target = nullptr;

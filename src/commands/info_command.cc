@@ -235,9 +235,13 @@ void ServerSection(CommandContext& ctx, InfoWriter& w) {
 }
 
 void ClientsSection(CommandContext& ctx, InfoWriter& w) {
-  size_t max_in = 0, max_out = 0;
+  size_t max_in = 0, max_out = 0, blocked = 0, blocking_keys = 0;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
-    for (const auto& [id, c] : ctx.engine.shard(i).clients()) {
+    Shard& shard = ctx.engine.shard(i);
+    blocked += shard.blocked_client_count();
+    shard.blocking().Purge();  // count live waits only
+    blocking_keys += shard.blocking().key_count();
+    for (const auto& [id, c] : shard.clients()) {
       max_in = std::max(max_in, c->query_buffer_capacity());
       max_out = std::max(max_out, c->output_size());
     }
@@ -248,11 +252,14 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
   w.Uint("maxclients", ctx.config().maxclients);
   w.Uint("client_recent_max_input_buffer", max_in);
   w.Uint("client_recent_max_output_buffer", max_out);
-  for (const char* zero : {"blocked_clients", "tracking_clients", "pubsub_clients",
-                           "watching_clients", "clients_in_timeout_table", "total_watched_keys",
-                           "total_blocking_keys", "total_blocking_keys_on_nokey"}) {
+  w.Uint("blocked_clients", blocked);
+  for (const char* zero : {"tracking_clients", "pubsub_clients", "watching_clients"}) {
     w.Field(zero, "0");
   }
+  w.Uint("clients_in_timeout_table", blocked);
+  w.Field("total_watched_keys", "0");
+  w.Uint("total_blocking_keys", blocking_keys);
+  w.Field("total_blocking_keys_on_nokey", "0");
 }
 
 void MemorySection(CommandContext& ctx, InfoWriter& w) {

@@ -561,12 +561,6 @@ void LatencyHelp(CommandContext& ctx) {
                  });
 }
 
-// A container row's handler when called without a subcommand is never
-// reached (its arity is -2); this one answers if it is.
-void ContainerHelpHint(CommandContext& ctx) {
-  ctx.reply.Error(protocol::SubcommandSyntaxError(ctx.spec.name, ctx.argc() > 1 ? ctx.arg(1) : ""));
-}
-
 CommandSpec WithTips(CommandSpec spec, std::vector<std::string_view> tips) {
   spec.tips = std::move(tips);
   return spec;
@@ -686,6 +680,10 @@ void RegisterLatencyCommand(CommandTable& table) {
 }
 
 }  // namespace
+
+void ContainerHelpHint(CommandContext& ctx) {
+  ctx.reply.Error(protocol::SubcommandSyntaxError(ctx.spec.name, ctx.argc() > 1 ? ctx.arg(1) : ""));
+}
 
 void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines) {
   std::string cmd(ctx.arg(0));

@@ -179,10 +179,6 @@ void ConfigHelp(CommandContext& ctx) {
                  });
 }
 
-void ContainerHelpHint(CommandContext& ctx) {
-  ctx.reply.Error(protocol::SubcommandSyntaxError(ctx.spec.name, ctx.argc() > 1 ? ctx.arg(1) : ""));
-}
-
 void RegisterConfigCommand(CommandTable& table) {
   constexpr uint64_t kFlags = kAdmin | kNoScript | kLoading | kStale;
   constexpr std::string_view kAllNodes = "request_policy:all_nodes";

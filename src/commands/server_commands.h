@@ -20,8 +20,13 @@ void RegisterDebugCommand(CommandTable& table);
 
 // Redis's addReplyHelp: "<COMMAND> <subcommand> [<arg> [value] [opt] ...].
 // Subcommands are:", the lines, then "HELP" / "    Print this help.", every
-// line a status reply. `command` is the command name as the client sent it.
+// line a status reply; <COMMAND> is args[0] uppercased.
 void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines);
+
+// The handler of a container row (CONFIG, SLOWLOG, LATENCY). The dispatcher
+// resolves subcommands and checks the container's arity (-2) first, so this
+// only answers if a call ever reaches the container itself.
+void ContainerHelpHint(CommandContext& ctx);
 
 // Redis's bytesToHuman: "100B", "1.50K", "2.00M", ...
 std::string BytesToHuman(uint64_t bytes);

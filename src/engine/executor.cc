@@ -41,6 +41,9 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
     ss.error_codes[std::string(protocol::ErrorCode(reply.last_error()))]++;
   }
   const ServerConfig& cfg = engine.config();
+  if (cfg.latency_monitor_threshold > 0 && duration_us / 1000 >= cfg.latency_monitor_threshold) {
+    engine.LatencyAdd((spec.flags & kFast) ? "fast-command" : "command", duration_us / 1000);
+  }
   if (cfg.slowlog_log_slower_than >= 0 && duration_us >= cfg.slowlog_log_slower_than &&
       !(spec.flags & kSkipSlowlog)) {
     SlowlogEntry e;

@@ -320,7 +320,7 @@ def test_debug_misc(r):
         "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
     assert err(r, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", "abc") == \
         "argument must be a memory value bigger than 1 and smaller than 4gb"
-    assert err(r, "DEBUG", "ERROR", "MYERR custom text") == "custom text"
+    assert err(r, "DEBUG", "ERROR", "MYERR custom text") == "MYERR custom text"
     assert err(r, "DEBUG", "NOSUCH") == \
         "unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP."
     assert err(r, "DEBUG", "SLEEP") == \
