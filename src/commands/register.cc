@@ -10,6 +10,9 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterFunctionCommands(table);
+  RegisterListCommands(table);
+  RegisterHashCommands(table);
+  RegisterSetCommands(table);
   table.Finalize();
 }
 

@@ -12,6 +12,9 @@ void RegisterConnectionCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterIntrospectionCommands(CommandTable& table);
 void RegisterFunctionCommands(CommandTable& table);
+void RegisterListCommands(CommandTable& table);
+void RegisterHashCommands(CommandTable& table);
+void RegisterSetCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);
