@@ -10,6 +10,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterServerCommands(table);
   RegisterIntrospectionCommands(table);
   RegisterFunctionCommands(table);
+  RegisterMemoryCommands(table);
   RegisterListCommands(table);
   RegisterHashCommands(table);
   RegisterSetCommands(table);

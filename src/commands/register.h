@@ -12,6 +12,7 @@ void RegisterConnectionCommands(CommandTable& table);
 void RegisterServerCommands(CommandTable& table);
 void RegisterIntrospectionCommands(CommandTable& table);
 void RegisterFunctionCommands(CommandTable& table);
+void RegisterMemoryCommands(CommandTable& table);
 void RegisterListCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
