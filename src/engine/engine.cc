@@ -151,12 +151,13 @@ void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_soc
 }
 
 void Engine::Shutdown() {
-  {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    stopping_.store(true);
-  }
-  stop_cv_.notify_all();
+  // Everything under the lock: once it is released, WaitForShutdown may
+  // return and the engine (loops, condition variable) be destroyed while the
+  // caller (the signal thread) would still be touching it.
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  stopping_.store(true);
   for (auto& s : shards_) s->loop().Wake();
+  stop_cv_.notify_all();
 }
 
 void Engine::WaitForShutdown() {
