@@ -145,8 +145,11 @@ void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_soc
   }
   uint32_t n = next_shard_for_client_.fetch_add(1, std::memory_order_relaxed);
   Shard& target = *shards_[n % shards_.size()];
-  target.Post([&target, fd, peer = std::move(peer), local = std::move(local), unix_socket]() mutable {
-    target.AdoptClient(fd, std::move(peer), std::move(local), unix_socket);
+  // IDs are taken here, in accept order: a later connection has a higher ID.
+  uint64_t id = NextClientId();
+  target.Post([&target, id, fd, peer = std::move(peer), local = std::move(local),
+               unix_socket]() mutable {
+    target.AdoptClient(id, fd, std::move(peer), std::move(local), unix_socket);
   });
 }
 
@@ -166,6 +169,12 @@ void Engine::WaitForShutdown() {
     stop_cv_.wait(lock, [this] { return stopping_.load(); });
   }
   for (auto& s : shards_) s->Join();
+  // Tasks posted after a shard's thread left its loop (a batch reply, a
+  // hop) still own memory: run them here, single-threaded now.
+  for (bool ran = true; ran;) {
+    ran = false;
+    for (auto& s : shards_) ran = s->DrainAfterStop() || ran;
+  }
   for (auto& l : listeners_) shards_[0]->loop().Remove(l->fd());
   listeners_.clear();
   if (!config_.unixsocket.empty()) unlink(config_.unixsocket.c_str());

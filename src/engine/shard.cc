@@ -83,8 +83,8 @@ bool Shard::ServeParkRequests() {
   }
 }
 
-void Shard::AdoptClient(int fd, std::string peer, std::string local, bool unix_socket) {
-  uint64_t id = engine_.NextClientId();
+void Shard::AdoptClient(uint64_t id, int fd, std::string peer, std::string local,
+                        bool unix_socket) {
   auto* c = new Client(*this, fd, id, std::move(peer), std::move(local), unix_socket);
   if (!loop_.Add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, c)) {
     delete c;
@@ -218,13 +218,21 @@ void Shard::RetryPausedClients() {
   }
 }
 
-void Shard::DrainInbox() {
+bool Shard::DrainInbox() {
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     draining_.swap(inbox_);
   }
+  bool ran = !draining_.empty();
   for (auto& task : draining_) task();
   draining_.clear();
+  return ran;
+}
+
+bool Shard::DrainAfterStop() {
+  bool ran = DrainInbox();
+  FlushPendingWrites();
+  return ran;
 }
 
 void Shard::Cron() {

@@ -100,7 +100,7 @@ class Shard {
   bool ServeParkRequests();
 
   // --- Clients owned by this shard (own thread only) ---
-  void AdoptClient(int fd, std::string peer, std::string local, bool unix_socket);
+  void AdoptClient(uint64_t id, int fd, std::string peer, std::string local, bool unix_socket);
   void RemoveClient(Client* c);
   void MarkPendingWrite(Client* c);
   const std::unordered_map<uint64_t, Client*>& clients() const { return clients_; }
@@ -122,10 +122,14 @@ class Shard {
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
 
   bool stopping() const;
+  // After every shard thread has exited: runs what was posted to this shard
+  // too late to be run by its thread (so nothing is leaked). Returns true if
+  // anything ran; the caller repeats until no shard runs anything.
+  bool DrainAfterStop();
 
  private:
   void Run();
-  void DrainInbox();
+  bool DrainInbox();  // true if any task ran
   void RetryPausedClients();
   void CheckBlockedTimeouts(int64_t now_ms);
   int64_t NextBlockedDeadline() const;

@@ -112,6 +112,15 @@ int Main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // As in Redis, port 0 means no TCP listener at all.
+  if (config.port == 0) {
+    config.bind.clear();
+    if (config.unixsocket.empty()) {
+      Log(LogLevel::kWarning, "Configured to not listen anywhere, exiting.");
+      return 1;
+    }
+  }
+
   CommandTable table;
   RegisterAllCommands(table);
   Engine engine(config, registry, table);
