@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   g++ cmake ninja-build make pkg-config
   libmimalloc-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang
+  clang libclang-rt-14-dev
   python3 python3-pytest python3-redis
   redis-server redis-tools tcl
 )
