@@ -14,6 +14,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterListCommands(table);
   RegisterHashCommands(table);
   RegisterSetCommands(table);
+  RegisterStreamCommands(table);
   table.Finalize();
 }
 

@@ -16,6 +16,7 @@ void RegisterMemoryCommands(CommandTable& table);
 void RegisterListCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
+void RegisterStreamCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

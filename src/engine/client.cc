@@ -411,7 +411,11 @@ void Client::EnterBlocked(const CommandSpec& spec, const std::vector<std::string
   bc->home_shard = shard_.id();
   bc->client_id = id_;
   bc->spec = &spec;
-  bc->args.assign(args.begin(), args.end());
+  if (!req.args.empty()) {
+    bc->args = req.args;
+  } else {
+    bc->args.assign(args.begin(), args.end());
+  }
   bc->db = db_index;
   bc->resp = resp_version;
   if (retry_deadline_ms_ >= 0) {

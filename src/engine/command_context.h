@@ -61,11 +61,15 @@ class CommandContext {
   // (inside MULTI or a script, or blocking is unavailable): the handler then
   // replies as on timeout. timeout_ms 0 means forever.
   // See engine/blocking.h for how the wait is served.
-  bool BlockOn(const std::vector<std::string_view>& keys, int64_t timeout_ms) {
+  // `rewritten_args`, when not empty, is what to execute when a key is
+  // ready, instead of the command as sent.
+  bool BlockOn(const std::vector<std::string_view>& keys, int64_t timeout_ms,
+               std::vector<std::string> rewritten_args = {}) {
     if (block == nullptr || !(spec.flags & kBlocking)) return false;
     block->requested = true;
     block->keys.assign(keys.begin(), keys.end());
     block->timeout_ms = timeout_ms;
+    block->args = std::move(rewritten_args);
     return true;
   }
   // Called after a write that may let a blocked client proceed (a push to a

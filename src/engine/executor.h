@@ -23,6 +23,9 @@ struct BlockRequest {
   bool requested = false;
   std::vector<std::string> keys;
   int64_t timeout_ms = 0;  // 0 = forever
+  // When set, the arguments to run again instead of the original ones (XREAD
+  // replaces "$" with the ID it resolved when it first blocked).
+  std::vector<std::string> args;
 };
 
 // `block` receives a blocking command's request to wait (may be null for
