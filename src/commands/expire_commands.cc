@@ -118,9 +118,10 @@ void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
   if (expire == kNoExpire) return ctx.reply.Integer(-1);
   int64_t ttl = absolute ? expire : expire - ctx.now_ms;
   if (ttl < 0) ttl = 0;
-  // Redis rounds with (ttl + 500) / 1000, which wraps for TTLs near
-  // INT64_MAX; the wrap is reproduced without signed overflow.
-  int64_t rounded = static_cast<int64_t>(static_cast<uint64_t>(ttl) + 500) / 1000;
+  // Redis rounds with (ttl + 500) / 1000 and replies the exact quotient even
+  // for TTLs near INT64_MAX; ttl >= 0 here, so unsigned arithmetic gives the
+  // same value without signed overflow.
+  int64_t rounded = static_cast<int64_t>((static_cast<uint64_t>(ttl) + 500) / 1000);
   ctx.reply.Integer(milliseconds ? ttl : rounded);
 }
 
