@@ -43,5 +43,9 @@ tsan:
 fuzz:
 	scripts/fuzz.sh 30
 
+# Side-by-side benchmarks against redis-server; regenerates docs/performance.md.
+bench: build
+	bench/run_all
+
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

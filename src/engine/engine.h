@@ -92,7 +92,10 @@ class Engine {
   int shard_count() const { return int(shards_.size()); }
   Shard& shard(int i) { return *shards_[i]; }
   int ShardOfSlot(uint16_t slot) const { return slot_to_shard_[slot]; }
-  int ShardOfKey(std::string_view key) const { return slot_to_shard_[KeyHashSlot(key)]; }
+  // With one shard there is nothing to route, so the CRC16 is skipped.
+  int ShardOfKey(std::string_view key) const {
+    return shards_.size() == 1 ? 0 : slot_to_shard_[KeyHashSlot(key)];
+  }
 
   // Runs fn on the calling thread (which must be `self`'s) with exclusive
   // access to every shard in `shards` (any order, duplicates allowed; `self`
