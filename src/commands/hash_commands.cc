@@ -561,6 +561,7 @@ void HExpireGeneric(CommandContext& ctx, int64_t unit_ms, bool relative) {
   }
   HashValue* h = AsHash(e);
   h->EnableFieldExpiry();
+  db.TrackVolatile(ctx.arg(1));
   bool changed = false;
   for (size_t i = first; i < ctx.argc(); i++) {
     FieldExpireResult r = h->SetFieldExpire(ctx.arg(i), at_ms, cond, ctx.now_ms);
@@ -695,6 +696,7 @@ void HGetEx(CommandContext& ctx) {
   }
   HashValue* h = AsHash(e);
   if (set_expiry || persist) h->EnableFieldExpiry();
+  if (set_expiry) db.TrackVolatile(ctx.arg(1));
   bool changed = false;
   for (size_t i = first; i < ctx.argc(); i++) {
     Listpack::Value v(0);
@@ -809,7 +811,10 @@ void HSetEx(CommandContext& ctx) {
   }
   const HashLimits limits = LimitsFrom(ctx);
   PrepareForArgs(ctx, h, o.first_field, limits);
-  if (o.set_expiry) h->EnableFieldExpiry();
+  if (o.set_expiry) {
+    h->EnableFieldExpiry();
+    db.TrackVolatile(ctx.arg(1));
+  }
   for (size_t i = o.first_field; i < ctx.argc(); i += 2) {
     // An expired field is dropped first, so that KEEPTTL cannot keep its past TTL.
     int64_t at;

@@ -253,7 +253,10 @@ void Shard::Cron() {
       db->ActiveExpireCycle(now_ms, left, rng_);
     }
   }
-  for (auto& db : dbs_) db->RehashStep();
+  for (auto& db : dbs_) {
+    db->RehashStep();
+    if (db->volatile_key_count() > 0) db->ActiveExpireElements(now_ms, 1000);
+  }
   blocking_.Purge();
   // Idle client timeout.
   if (cfg.timeout > 0) {

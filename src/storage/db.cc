@@ -68,7 +68,10 @@ Entry* Db::Lookup(std::string_view key, int64_t now_ms) {
 }
 
 Entry* Db::Add(std::string_view key, Value value) {
-  return table_.Insert(key, std::move(value));
+  bool is_volatile = !value.IsString() && value.collection()->HasVolatileElements();
+  Entry* entry = table_.Insert(key, std::move(value));
+  if (is_volatile) TrackVolatile(key);
+  return entry;
 }
 
 void Db::Overwrite(Entry* entry, Value value, bool keep_ttl) {
@@ -76,6 +79,36 @@ void Db::Overwrite(Entry* entry, Value value, bool keep_ttl) {
   entry->value = std::move(value);
   entry->value.set_lru(lru);
   if (!keep_ttl) RemoveExpire(entry);
+  if (!entry->value.IsString() && entry->value.collection()->HasVolatileElements()) {
+    TrackVolatile(entry->key());
+  }
+}
+
+void Db::TrackVolatile(std::string_view key) { volatile_keys_.emplace(key); }
+
+// Visits tracked keys, purging expired elements; forgets keys that are gone
+// or have no volatile elements left, and deletes keys left empty.
+size_t Db::ActiveExpireElements(int64_t now_ms, size_t max_elements) {
+  size_t purged = 0;
+  for (auto it = volatile_keys_.begin(); it != volatile_keys_.end() && purged < max_elements;) {
+    Entry* entry = table_.Find(*it);
+    if (entry == nullptr || entry->value.IsString() ||
+        !entry->value.collection()->HasVolatileElements()) {
+      it = volatile_keys_.erase(it);
+      continue;
+    }
+    Collection* c = entry->value.collection();
+    size_t n = c->PurgeExpired(now_ms, max_elements - purged);
+    purged += n;
+    stats_.expired_elements += n;
+    if (c->IsEmpty()) {
+      DeleteEntry(entry);
+      it = volatile_keys_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  return purged;
 }
 
 Entry* Db::Upsert(std::string_view key, Value value, bool keep_ttl) {
@@ -123,6 +156,7 @@ Entry* Db::RandomKey(Random& random, int64_t now_ms) {
 }
 
 size_t Db::Clear() {
+  volatile_keys_.clear();
   ttl_entries_.clear();
   ttl_entries_.shrink_to_fit();
   avg_ttl_ms_ = 0;
@@ -132,6 +166,7 @@ size_t Db::Clear() {
 void Db::SwapWith(Db& other) noexcept {
   table_.Swap(other.table_);
   ttl_entries_.swap(other.ttl_entries_);
+  volatile_keys_.swap(other.volatile_keys_);
   std::swap(avg_ttl_ms_, other.avg_ttl_ms_);
 }
 

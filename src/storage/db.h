@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <unordered_set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -37,6 +39,7 @@ namespace lodestone {
 struct DbStats {
   uint64_t expired_keys = 0;        // Deleted because their TTL passed.
   uint64_t expire_cycle_time_cap_reached = 0;  // Cycles cut short by time.
+  uint64_t expired_elements = 0;    // Hash fields removed by active expiry.
 };
 
 struct ExpireCycleResult {
@@ -131,6 +134,15 @@ class Db {
   // Moves a few buckets of an ongoing table rehash; true while one remains.
   bool RehashStep(int max_buckets = 100) { return table_.RehashStep(max_buckets); }
 
+  // Keys whose collection has elements with their own TTL (hash fields).
+  // Add/Overwrite track them automatically; commands that give an existing
+  // collection its first such element call TrackVolatile.
+  void TrackVolatile(std::string_view key);
+  // Active expiry of such elements: purges up to `max_elements`, deleting
+  // keys left empty. Returns the number purged. Called from the cron.
+  size_t ActiveExpireElements(int64_t now_ms, size_t max_elements);
+  size_t volatile_key_count() const { return volatile_keys_.size(); }
+
   // ---- Settings and statistics ----------------------------------------------
 
   // Replicas keep expired keys until the primary's DEL arrives.
@@ -158,6 +170,7 @@ class Db {
 
   KeyTable table_;
   std::vector<Entry*> ttl_entries_;
+  std::unordered_set<std::string> volatile_keys_;
   DbStats stats_;
   int64_t avg_ttl_ms_ = 0;
   bool delete_expired_ = true;

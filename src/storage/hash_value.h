@@ -149,7 +149,9 @@ class HashValue final : public Collection {
   FieldPersistResult PersistField(std::string_view field, int64_t now_ms);
   // Removes up to `max` fields expired at now_ms, earliest first; returns how
   // many. The caller deletes the key if Size() is now 0.
-  size_t PurgeExpired(int64_t now_ms, size_t max = SIZE_MAX);
+  size_t PurgeExpired(int64_t now_ms, size_t max = SIZE_MAX) override;
+  bool HasVolatileElements() const override { return HasVolatileFields(); }
+  bool IsEmpty() const override { return Size() == 0; }
 
  private:
   // Listpack positions of a field's entries; ttl is none for kListpack.

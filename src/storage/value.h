@@ -68,6 +68,17 @@ class Collection {
   virtual size_t MemoryUsage() const = 0;
   // A deep copy (COPY, and later snapshots).
   virtual std::unique_ptr<Collection> Clone() const = 0;
+  // Elements with their own expiry (hash fields with a TTL). A collection
+  // that has some is tracked by its Db, whose cron calls PurgeExpired.
+  virtual bool HasVolatileElements() const { return false; }
+  // Removes up to `max` expired elements; returns how many were removed.
+  virtual size_t PurgeExpired(int64_t now_ms, size_t max) {
+    (void)now_ms;
+    (void)max;
+    return 0;
+  }
+  // No elements left (the key must then be deleted).
+  virtual bool IsEmpty() const { return false; }
 };
 
 class Value {

@@ -718,3 +718,22 @@ def test_differential_against_redis(r, reference, limits):
                 results.append(e)
         ours, theirs = (normalise(x, op) for x in results)
         assert ours == theirs, (args, results)
+
+
+@pytest.mark.parametrize("fields", [1, 300])
+def test_active_field_expiry_reclaims_without_access(rt, fields):
+    """Expired fields are reclaimed by the shard's cron, not only when read:
+    a hash whose fields all expire disappears without ever being accessed.
+    300 fields exercises the hashtable encoding, 1 the listpack."""
+    rt.hset("vol", mapping={"f%d" % i: "v" for i in range(fields)})
+    rt.hset("vol", "keep", "v")
+    rt.execute_command("HPEXPIRE", "vol", "50", "FIELDS", str(fields),
+                       *["f%d" % i for i in range(fields)])
+    rt.hset("gone", "only", "v")
+    rt.execute_command("HPEXPIRE", "gone", "50", "FIELDS", "1", "only")
+    deadline = time.time() + 3
+    while time.time() < deadline and rt.dbsize() != 1:
+        time.sleep(0.05)
+    assert rt.dbsize() == 1  # "gone" was deleted by active expiry
+    assert rt.execute_command("MEMORY", "USAGE", "vol") is not None
+    assert rt.hlen("vol") == 1  # HLEN counts stored fields: the expired ones are gone
