@@ -78,7 +78,8 @@ class HashValue final : public Collection {
   // The Value encoding to report: kListpack or kHashtable. A kListpackEx hash
   // reports kListpack until value.h names Redis's OBJ_ENCODING_LISTPACK_EX.
   Encoding encoding() const {
-    return kind() == Kind::kTable ? Encoding::kHashtable : Encoding::kListpack;
+    if (kind() == Kind::kTable) return Encoding::kHashtable;
+    return kind() == Kind::kListpackEx ? Encoding::kListpackEx : Encoding::kListpack;
   }
 
   // Stored fields, expired ones included until removed (HLEN).

@@ -55,6 +55,7 @@ const char* EncodingName(Encoding encoding) {
     case Encoding::kQuicklist: return "quicklist";
     case Encoding::kStream: return "stream";
     case Encoding::kListpack: return "listpack";
+    case Encoding::kListpackEx: return "listpackex";
   }
   return "unknown";
 }

@@ -44,6 +44,7 @@ enum class Encoding : uint8_t {
   kQuicklist = 9,
   kStream = 10,
   kListpack = 11,
+  kListpackEx = 12,  // a listpack hash with field TTLs (Redis 7.4)
 };
 
 // The name OBJECT ENCODING prints: "raw", "int", "hashtable", "intset",
