@@ -12,8 +12,9 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterFunctionCommands(table);
   RegisterMemoryCommands(table);
   RegisterListCommands(table);
-  RegisterHashCommands(table);
   RegisterSetCommands(table);
+  RegisterHashCommands(table);
+  RegisterZSetCommands(table);
   RegisterStreamCommands(table);
   table.Finalize();
 }

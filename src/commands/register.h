@@ -14,8 +14,9 @@ void RegisterIntrospectionCommands(CommandTable& table);
 void RegisterFunctionCommands(CommandTable& table);
 void RegisterMemoryCommands(CommandTable& table);
 void RegisterListCommands(CommandTable& table);
-void RegisterHashCommands(CommandTable& table);
 void RegisterSetCommands(CommandTable& table);
+void RegisterHashCommands(CommandTable& table);
+void RegisterZSetCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.

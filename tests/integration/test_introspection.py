@@ -213,6 +213,11 @@ def test_command_help_and_unknown_subcommand(r):
         "wrong number of arguments for 'command|count' command"
 
 
+# Rows whose arity changed after Redis 7.0 (the reference is 7.0.15; we
+# follow 7.4): ZRANK/ZREVRANK gained WITHSCORE in 7.2.
+ARITY_CHANGED_AFTER_7_0 = {"zrank": -3, "zrevrank": -3}
+
+
 def test_command_matches_reference_for_every_shared_row(r, reference):
     """Every command both servers know has the same arity and legacy key triple."""
     ref_rows = {row[0]: row for row in raw(reference.client(), "COMMAND")}
@@ -221,7 +226,8 @@ def test_command_matches_reference_for_every_shared_row(r, reference):
         ref = ref_rows.get(row[0])
         if ref is None:
             continue
-        assert (row[1], row[3], row[4], row[5]) == (ref[1], ref[3], ref[4], ref[5]), row[0]
+        arity = ARITY_CHANGED_AFTER_7_0.get(row[0], ref[1])
+        assert (row[1], row[3], row[4], row[5]) == (arity, ref[3], ref[4], ref[5]), row[0]
         checked += 1
     assert checked > 30
 
