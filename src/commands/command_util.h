@@ -2,6 +2,8 @@
 // lookups that almost every handler starts with.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "engine/command_context.h"
 #include "engine/command_table.h"
 #include "protocol/errors.h"
+#include "common/strings.h"
 #include "storage/db.h"
 
 namespace lodestone {
@@ -53,6 +56,75 @@ inline Entry* LookupStringRead(CommandContext& ctx, Db& db, std::string_view key
     return nullptr;
   }
   return e;
+}
+
+// The timeout argument of BLPOP, BZPOPMIN & co. (Redis's
+// getTimeoutFromObjectOrReply in seconds): a float rounded up to whole
+// milliseconds, 0 meaning forever. Replies and returns false when invalid.
+inline bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
+  long double seconds;
+  if (!ParseLongDouble(arg, &seconds)) {
+    ctx.reply.Error(protocol::kTimeoutNotFloat);
+    return false;
+  }
+  long double ms = seconds * 1000.0L;
+  if (ms > static_cast<long double>(INT64_MAX)) {
+    ctx.reply.Error(protocol::kTimeoutOutOfRange);
+    return false;
+  }
+  auto t = static_cast<int64_t>(std::ceil(ms));
+  if (t < 0) {
+    ctx.reply.Error(protocol::kTimeoutNegative);
+    return false;
+  }
+  if (t > 0 && t > INT64_MAX - ctx.now_ms) {
+    ctx.reply.Error(protocol::kTimeoutOutOfRange);
+    return false;
+  }
+  *timeout_ms = t;
+  return true;
+}
+
+// The options of SCAN-family commands over one key (SSCAN, ZSCAN, HSCAN).
+struct ScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;  // MATCH given and not "*"
+  bool novalues = false;     // HSCAN only
+};
+
+// Parses [MATCH pattern] [COUNT count] (and NOVALUES when allowed) starting
+// at argument `first`. Replies and returns false on a bad option.
+inline bool ParseScanOptions(CommandContext& ctx, size_t first, bool allow_novalues,
+                             ScanOptions* o) {
+  // As Redis's scanGenericCommand: options in any order, NOVALUES alone.
+  for (size_t j = first; j < ctx.argc(); j++) {
+    std::string_view opt = ctx.arg(j);
+    bool has_arg = j + 1 < ctx.argc();
+    if (EqualsIgnoreCase(opt, "COUNT") && has_arg) {
+      if (!ParseInt64(ctx.arg(++j), &o->count)) {
+        ctx.reply.Error(protocol::kNotInteger);
+        return false;
+      }
+      if (o->count < 1) {
+        ctx.reply.Error(protocol::kSyntaxError);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "MATCH") && has_arg) {
+      o->pattern = ctx.arg(++j);
+      o->use_pattern = o->pattern != "*";
+    } else if (EqualsIgnoreCase(opt, "NOVALUES")) {
+      if (!allow_novalues) {
+        ctx.reply.Error(protocol::kNoValuesOnlyHscan);
+        return false;
+      }
+      o->novalues = true;
+    } else {
+      ctx.reply.Error(protocol::kSyntaxError);
+      return false;
+    }
+  }
+  return true;
 }
 
 // Replies with a string value's bytes.

@@ -25,8 +25,6 @@
 namespace lodestone {
 namespace {
 
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
-constexpr std::string_view kNoValuesOnlyHscan = "ERR NOVALUES option can only be used in HSCAN";
 constexpr std::string_view kNanOrInfinity = "ERR value is NaN or Infinity";
 constexpr std::string_view kFieldsMissing =
     "ERR Mandatory argument FIELDS is missing or not at the right position";
@@ -390,44 +388,10 @@ void HVals(CommandContext& ctx) { HGetAllGeneric(ctx, kValues); }
 // HGETALL key
 void HGetAll(CommandContext& ctx) { HGetAllGeneric(ctx, kKeys | kValues); }
 
-struct ScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  bool no_values = false;
-};
-
-// HSCAN's options, from arg(3) on (scanGenericCommand).
-bool ParseScanOptions(CommandContext& ctx, ScanOptions* opts) {
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    std::string_view opt = ctx.arg(i);
-    const bool has_arg = i + 1 < ctx.argc();
-    if (EqualsIgnoreCase(opt, "COUNT") && has_arg) {
-      if (!ParseInt64(ctx.arg(++i), &opts->count)) {
-        ctx.reply.Error(protocol::kNotInteger);
-        return false;
-      }
-      if (opts->count < 1) {
-        ctx.reply.Error(protocol::kSyntaxError);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(opt, "MATCH") && has_arg) {
-      opts->pattern = ctx.arg(++i);
-      opts->use_pattern = opts->pattern != "*";
-    } else if (EqualsIgnoreCase(opt, "NOVALUES")) {
-      opts->no_values = true;
-    } else {
-      ctx.reply.Error(protocol::kSyntaxError);
-      return false;
-    }
-  }
-  return true;
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
 void HScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(kInvalidCursor);
+  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(protocol::kInvalidCursor);
   bool failed;
   Entry* e = LookupHashRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
@@ -437,7 +401,7 @@ void HScan(CommandContext& ctx) {
     return ctx.reply.ArrayHeader(0);
   }
   ScanOptions opts;
-  if (!ParseScanOptions(ctx, &opts)) return;
+  if (!ParseScanOptions(ctx, 3, true, &opts)) return;
   const HashValue* h = AsHash(e);
   std::vector<std::string> items;
   int64_t sampled = 0;
@@ -448,7 +412,7 @@ void HScan(CommandContext& ctx) {
     if (opts.use_pattern && !StringMatch(opts.pattern, f, false)) return;
     if (at_ms != HashValue::kNoTtl && at_ms < ctx.now_ms) return;
     items.emplace_back(f);
-    if (!opts.no_values) items.emplace_back(value.AsString(buf));
+    if (!opts.novalues) items.emplace_back(value.AsString(buf));
   };
   int64_t max_iterations = opts.count * 10;
   do {

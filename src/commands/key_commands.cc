@@ -21,7 +21,6 @@
 namespace lodestone {
 namespace {
 
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
 constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
 // COPY of collections needs their deep copy (issue 3); until then it is refused.
@@ -153,7 +152,7 @@ void Keys(CommandContext& ctx) {
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(1), &cursor)) return ctx.reply.Error(kInvalidCursor);
+  if (!ParseUint64(ctx.arg(1), &cursor)) return ctx.reply.Error(protocol::kInvalidCursor);
   int64_t count = 10;
   ScanFilter filter;
   for (size_t i = 2; i < ctx.argc(); i += 2) {

@@ -41,7 +41,6 @@ constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
 constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
 constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
-constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
 constexpr std::string_view kOutOfLongRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -158,31 +157,6 @@ bool ParseEnd(CommandContext& ctx, std::string_view arg, End* out) {
   return true;
 }
 
-// Redis's getTimeoutFromObjectOrReply in seconds: a float, rounded up to
-// milliseconds; 0 means forever. Returns the relative timeout.
-bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
-  long double seconds;
-  if (!ParseLongDouble(arg, &seconds)) {
-    ctx.reply.Error(protocol::kTimeoutNotFloat);
-    return false;
-  }
-  long double ms = seconds * 1000.0L;
-  if (ms > static_cast<long double>(INT64_MAX)) {
-    ctx.reply.Error(kTimeoutOutOfRange);
-    return false;
-  }
-  int64_t t = static_cast<int64_t>(std::ceil(ms));
-  if (t < 0) {
-    ctx.reply.Error(protocol::kTimeoutNegative);
-    return false;
-  }
-  if (t > 0 && t > INT64_MAX - ctx.now_ms) {
-    ctx.reply.Error(kTimeoutOutOfRange);
-    return false;
-  }
-  *timeout_ms = t;
-  return true;
-}
 
 // ---- Pushes -------------------------------------------------------------------
 
@@ -586,7 +560,7 @@ void RPopLPush(CommandContext& ctx) { MoveGeneric(ctx, End::kTail, End::kHead); 
 // BLPOP/BRPOP key [key ...] timeout
 void BlockingPop(CommandContext& ctx, End end) {
   int64_t timeout_ms;
-  if (!ParseTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
   std::span<const std::string_view> keys = std::span(ctx.args).subspan(1, ctx.argc() - 2);
   bool failed;
   std::string_view key;
@@ -626,7 +600,7 @@ void BLMove(CommandContext& ctx) {
   End from, to;
   int64_t timeout_ms;
   if (!ParseEnd(ctx, ctx.arg(3), &from) || !ParseEnd(ctx, ctx.arg(4), &to) ||
-      !ParseTimeout(ctx, ctx.arg(5), &timeout_ms)) {
+      !ParseBlockTimeout(ctx, ctx.arg(5), &timeout_ms)) {
     return;
   }
   BlockingMove(ctx, from, to, timeout_ms);
@@ -635,7 +609,7 @@ void BLMove(CommandContext& ctx) {
 // BRPOPLPUSH source destination timeout
 void BRPopLPush(CommandContext& ctx) {
   int64_t timeout_ms;
-  if (!ParseTimeout(ctx, ctx.arg(3), &timeout_ms)) return;
+  if (!ParseBlockTimeout(ctx, ctx.arg(3), &timeout_ms)) return;
   BlockingMove(ctx, End::kTail, End::kHead, timeout_ms);
 }
 
@@ -643,7 +617,7 @@ void BRPopLPush(CommandContext& ctx) {
 void BLMPop(CommandContext& ctx) {
   MPopArgs args;
   int64_t timeout_ms;
-  if (!ParseMPop(ctx, 2, &args) || !ParseTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
+  if (!ParseMPop(ctx, 2, &args) || !ParseBlockTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
   bool failed;
   if (MPopServe(ctx, args, &failed) || failed) return;
   std::vector<std::string_view> wait_keys(args.keys.begin(), args.keys.end());

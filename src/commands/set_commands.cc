@@ -30,8 +30,6 @@ constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater 
 constexpr std::string_view kNumkeysTooMany =
     "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
-constexpr std::string_view kNoValuesOnlyHscan = "ERR NOVALUES option can only be used in HSCAN";
 constexpr std::string_view kCountOutOfRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -374,7 +372,7 @@ void SDiffStore(CommandContext& ctx) {
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void SScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(kInvalidCursor);
+  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(protocol::kInvalidCursor);
   bool failed;
   Entry* e = LookupSetRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
@@ -383,24 +381,11 @@ void SScan(CommandContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.EmptyArray();
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t j = 3; j < ctx.argc(); j += 2) {
-    std::string_view opt = ctx.arg(j);
-    bool has_arg = j + 1 < ctx.argc();
-    if (EqualsIgnoreCase(opt, "COUNT") && has_arg) {
-      if (!ParseInt64(ctx.arg(j + 1), &count)) return ctx.reply.Error(protocol::kNotInteger);
-      if (count < 1) return ctx.reply.Error(protocol::kSyntaxError);
-    } else if (EqualsIgnoreCase(opt, "MATCH") && has_arg) {
-      pattern = ctx.arg(j + 1);
-      use_pattern = pattern != "*";
-    } else if (EqualsIgnoreCase(opt, "NOVALUES")) {
-      return ctx.reply.Error(kNoValuesOnlyHscan);
-    } else {
-      return ctx.reply.Error(protocol::kSyntaxError);
-    }
-  }
+  ScanOptions opts;
+  if (!ParseScanOptions(ctx, 3, false, &opts)) return;
+  int64_t count = opts.count;
+  std::string_view pattern = opts.pattern;
+  bool use_pattern = opts.use_pattern;
   std::vector<std::string> members;
   char buf[kInt64BufferSize];
   uint64_t next = AsSet(e)->Scan(cursor, static_cast<size_t>(count), [&](Member m) {

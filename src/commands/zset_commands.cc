@@ -47,8 +47,6 @@ constexpr std::string_view kLimitNeedsRange =
     "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
 constexpr std::string_view kWithscoresByLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
-constexpr std::string_view kNoValuesOnlyHscan = "ERR NOVALUES option can only be used in HSCAN";
 constexpr std::string_view kOutOfLongRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -633,7 +631,7 @@ void ZRandMember(CommandContext& ctx) {
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 void ZScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(kInvalidCursor);
+  if (!ParseUint64(ctx.arg(2), &cursor)) return ctx.reply.Error(protocol::kInvalidCursor);
   bool failed;
   Entry* e = LookupZSetRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
@@ -642,24 +640,11 @@ void ZScan(CommandContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.EmptyArray();
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t j = 3; j < ctx.argc(); j += 2) {
-    std::string_view opt = ctx.arg(j);
-    bool has_arg = j + 1 < ctx.argc();
-    if (EqualsIgnoreCase(opt, "count") && has_arg) {
-      if (!ParseInt64(ctx.arg(j + 1), &count)) return ctx.reply.Error(protocol::kNotInteger);
-      if (count < 1) return ctx.reply.Error(protocol::kSyntaxError);
-    } else if (EqualsIgnoreCase(opt, "match") && has_arg) {
-      pattern = ctx.arg(j + 1);
-      use_pattern = pattern != "*";
-    } else if (EqualsIgnoreCase(opt, "novalues")) {
-      return ctx.reply.Error(kNoValuesOnlyHscan);
-    } else {
-      return ctx.reply.Error(protocol::kSyntaxError);
-    }
-  }
+  ScanOptions opts;
+  if (!ParseScanOptions(ctx, 3, false, &opts)) return;
+  int64_t count = opts.count;
+  std::string_view pattern = opts.pattern;
+  bool use_pattern = opts.use_pattern;
   const ZSetValue& z = AsZSet(e);
   bool packed = z.encoding() == Encoding::kListpack;
   std::vector<std::string> items;

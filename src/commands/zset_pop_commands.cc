@@ -20,32 +20,7 @@ namespace {
 
 constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
 constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
-constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
 
-// getTimeoutFromObjectOrReply in seconds: a float, rounded up to ms; 0 means forever.
-bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
-  long double seconds;
-  if (!ParseLongDouble(arg, &seconds)) {
-    ctx.reply.Error(protocol::kTimeoutNotFloat);
-    return false;
-  }
-  long double ms = seconds * 1000.0L;
-  if (ms > static_cast<long double>(INT64_MAX)) {
-    ctx.reply.Error(kTimeoutOutOfRange);
-    return false;
-  }
-  auto t = static_cast<int64_t>(std::ceil(ms));
-  if (t < 0) {
-    ctx.reply.Error(protocol::kTimeoutNegative);
-    return false;
-  }
-  if (t > 0 && t > INT64_MAX - ctx.now_ms) {
-    ctx.reply.Error(kTimeoutOutOfRange);
-    return false;
-  }
-  *timeout_ms = t;
-  return true;
-}
 
 // Removes up to `count` members from the low (or high, when max) end of the
 // set at `e` and returns them in pop order. Deletes the key when emptied.
@@ -112,7 +87,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
 // BZPOPMIN/BZPOPMAX key [key ...] timeout
 void BlockingPop(CommandContext& ctx, bool max) {
   int64_t timeout_ms;
-  if (!ParseTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
+  if (!ParseBlockTimeout(ctx, ctx.arg(ctx.argc() - 1), &timeout_ms)) return;
   std::span<const std::string_view> keys = std::span(ctx.args).subspan(1, ctx.argc() - 2);
   bool failed;
   std::string_view key;
@@ -222,7 +197,7 @@ void BZMPop(CommandContext& ctx) {
   MPopArgs args;
   if (!ParseMPop(ctx, 2, &args)) return;
   int64_t timeout_ms;
-  if (!ParseTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
+  if (!ParseBlockTimeout(ctx, ctx.arg(1), &timeout_ms)) return;
   bool failed;
   if (MPopServe(ctx, args, &failed) || failed) return;
   std::vector<std::string_view> wait_keys(args.keys.begin(), args.keys.end());

@@ -27,6 +27,10 @@ inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float
 inline constexpr std::string_view kTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kNoValuesOnlyHscan =
+    "ERR NOVALUES option can only be used in HSCAN";
 inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
 inline constexpr std::string_view kMinMaxNotStringRange =
     "ERR min or max not valid string range item";
