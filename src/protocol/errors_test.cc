@@ -24,6 +24,9 @@ TEST(ErrorsTest, Constants) {
   EXPECT_EQ(kTimeoutNotFloat, "ERR timeout is not a float or out of range");
   EXPECT_EQ(kTimeoutNotInteger, "ERR timeout is not an integer or out of range");
   EXPECT_EQ(kTimeoutNegative, "ERR timeout is negative");
+  EXPECT_EQ(kTimeoutOutOfRange, "ERR timeout is out of range");
+  EXPECT_EQ(kInvalidCursor, "ERR invalid cursor");
+  EXPECT_EQ(kNoValuesOnlyHscan, "ERR NOVALUES option can only be used in HSCAN");
   EXPECT_EQ(kMinMaxNotFloat, "ERR min or max is not a float");
   EXPECT_EQ(kMinMaxNotStringRange, "ERR min or max not valid string range item");
   EXPECT_EQ(kNoSuchKey, "ERR no such key");
