@@ -27,10 +27,6 @@ TEST(CommandTableTest, EveryRowIsWellFormed) {
       int min_args = c->arity > 0 ? c->arity : -c->arity;
       EXPECT_GT(min_args, c->first_key);
     }
-    // All-shard commands carry no key specs: they reach every shard anyway.
-    if (c->flags & kAllShards) {
-      EXPECT_TRUE(c->key_specs.empty());
-    }
     for (const KeySpec& ks : c->key_specs) {
       EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM), 0u);
       EXPECT_GE(ks.keystep, 1);

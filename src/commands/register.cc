@@ -16,6 +16,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterHashCommands(table);
   RegisterZSetCommands(table);
   RegisterStreamCommands(table);
+  RegisterSortCommands(table);
   table.Finalize();
 }
 

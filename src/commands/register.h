@@ -18,6 +18,7 @@ void RegisterSetCommands(CommandTable& table);
 void RegisterHashCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);
+void RegisterSortCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

@@ -187,3 +187,25 @@ TEST(BlockingTest, PipelineAfterBlockingCommandWaits) {
 
 }  // namespace
 }  // namespace lodestone::testing
+
+namespace lodestone::testing {
+namespace {
+
+// A blocking command that is served at once on the client's own shard must
+// not stall the commands pipelined after it (with one thread every command
+// runs inline).
+TEST(BlockingTest, PipelineContinuesAfterInlineServedBlockingCommand) {
+  for (int threads : {1, 4}) {
+    TestServer server(threads, RegisterTestCommands);
+    auto c = server.Connect();
+    c->Send(TestClient::Encode({"TSET", "k", "v"}) + TestClient::Encode({"TBGETDEL", "0", "k"}) +
+            TestClient::Encode({"PING"}) + TestClient::Encode({"ECHO", "after"}));
+    EXPECT_EQ(c->Read().str, "OK");
+    EXPECT_EQ(c->Read().elements.size(), 2u);
+    EXPECT_EQ(c->Read().str, "PONG") << threads;
+    EXPECT_EQ(c->Read().str, "after") << threads;
+  }
+}
+
+}  // namespace
+}  // namespace lodestone::testing

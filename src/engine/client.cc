@@ -151,10 +151,14 @@ void Client::ProcessInput() {
       break;
     }
     query_pos_ += consumed;
-    if (stop_after_dispatch_ || blocked_) {
-      // A blocking command: nothing after it runs until it has finished.
+    if (blocked_) break;  // nothing after a blocked command runs
+    if (stop_after_dispatch_) {
+      // A blocking command sent to another shard: wait for its outcome
+      // (OnBatchDone resumes). One that ran here and did not block is done.
       stop_after_dispatch_ = false;
-      break;
+      bool sent_away = false;
+      for (RemoteBatch* b : batches_) sent_away = sent_away || b != nullptr;
+      if (sent_away) break;
     }
   }
   SendBatches();

@@ -21,7 +21,9 @@
 //   Ours (not reported by COMMAND):
 //   kAllShards   runs as a cross-shard execution over every shard (KEYS, DBSIZE,
 //                FLUSHALL, INFO, CONFIG SET, CLIENT LIST...): the handler may read
-//                and write any shard's data and any client registry.
+//                and write any shard's data and any client registry. Such a row
+//                may still carry key specs for COMMAND and GETKEYS (SORT does);
+//                routing ignores them.
 //   kClientState a keyless command that must run on the client's own thread
 //                (it reads or changes the calling client: SELECT, HELLO, CLIENT ...).
 //                Every keyless command runs there anyway; the flag documents intent.
