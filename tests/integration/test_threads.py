@@ -78,8 +78,7 @@ def test_many_clients_set_get(port):
 
     def worker(group):
         for r in range(rounds):
-            for c in group:
-                cid = id(c) % 100000
+            for cid, c in group:
                 keys = ["u%d:%d:%d" % (cid, r, j) for j in range(8)]
                 payload = b"".join(encode("SET", k, k + "v") for k in keys)
                 payload += b"".join(encode("GET", k) for k in keys)
@@ -89,8 +88,10 @@ def test_many_clients_set_get(port):
 
     w = Workers()
     try:
+        # Keys are named by the connection's index, unique by construction.
+        indexed = list(enumerate(conns))
         for i in range(8):
-            w.start(worker, conns[i::8])
+            w.start(worker, indexed[i::8])
         w.join()
         total = conns[0].call("DBSIZE")
         assert total == 64 * rounds * 8
