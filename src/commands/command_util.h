@@ -127,6 +127,13 @@ inline bool ParseScanOptions(CommandContext& ctx, size_t first, bool allow_noval
   return true;
 }
 
+// The reply of a SCAN-family command on a missing key: cursor 0, no items.
+inline void ReplyEmptyScan(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk("0");
+  ctx.reply.EmptyArray();
+}
+
 // Replies with a string value's bytes.
 inline void ReplyStringValue(CommandContext& ctx, const Value& v) {
   char scratch[kValueScratchSize];

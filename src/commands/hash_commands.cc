@@ -395,11 +395,7 @@ void HScan(CommandContext& ctx) {
   bool failed;
   Entry* e = LookupHashRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
-  if (e == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.ArrayHeader(0);
-  }
+  if (e == nullptr) return ReplyEmptyScan(ctx);
   ScanOptions opts;
   if (!ParseScanOptions(ctx, 3, true, &opts)) return;
   const HashValue* h = AsHash(e);

@@ -376,21 +376,14 @@ void SScan(CommandContext& ctx) {
   bool failed;
   Entry* e = LookupSetRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
-  if (e == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.EmptyArray();
-  }
+  if (e == nullptr) return ReplyEmptyScan(ctx);
   ScanOptions opts;
   if (!ParseScanOptions(ctx, 3, false, &opts)) return;
-  int64_t count = opts.count;
-  std::string_view pattern = opts.pattern;
-  bool use_pattern = opts.use_pattern;
   std::vector<std::string> members;
   char buf[kInt64BufferSize];
-  uint64_t next = AsSet(e)->Scan(cursor, static_cast<size_t>(count), [&](Member m) {
+  uint64_t next = AsSet(e)->Scan(cursor, static_cast<size_t>(opts.count), [&](Member m) {
     std::string_view s = m.AsString(buf);
-    if (!use_pattern || StringMatch(pattern, s, false)) members.emplace_back(s);
+    if (!opts.use_pattern || StringMatch(opts.pattern, s, false)) members.emplace_back(s);
   });
   ctx.reply.ArrayHeader(2);
   char cursor_buf[kInt64BufferSize];

@@ -635,21 +635,14 @@ void ZScan(CommandContext& ctx) {
   bool failed;
   Entry* e = LookupZSetRead(ctx, ctx.db(), ctx.arg(1), &failed);
   if (failed) return;
-  if (e == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.EmptyArray();
-  }
+  if (e == nullptr) return ReplyEmptyScan(ctx);
   ScanOptions opts;
   if (!ParseScanOptions(ctx, 3, false, &opts)) return;
-  int64_t count = opts.count;
-  std::string_view pattern = opts.pattern;
-  bool use_pattern = opts.use_pattern;
   const ZSetValue& z = AsZSet(e);
   bool packed = z.encoding() == Encoding::kListpack;
   std::vector<std::string> items;
-  uint64_t next = z.Scan(cursor, static_cast<size_t>(count), [&](std::string_view m, double s) {
-    if (use_pattern && !StringMatch(pattern, m, false)) return;
+  uint64_t next = z.Scan(cursor, static_cast<size_t>(opts.count), [&](std::string_view m, double s) {
+    if (opts.use_pattern && !StringMatch(opts.pattern, m, false)) return;
     items.emplace_back(m);
     // Redis replies a listpack's stored score string (d2string) and a
     // skiplist's score as "%.17Lg".
