@@ -54,6 +54,16 @@ class CommandContext {
     (void)key;
     ShardFor(key).stats().dirty++;
   }
+  // Keyspace notification (notify-keyspace-events): `cls` is one of the
+  // kNotify* classes of server/config.h (kNotifyString, kNotifyList, ...),
+  // `event` Redis's event name ("set", "lpush", "expire", ...). Costs one
+  // load and a branch when notifications are off.
+  // TODO(pubsub): publish __keyspace@<db>__:<key> and __keyevent@<db>__:<event>.
+  void Notify(int cls, std::string_view event, std::string_view key) {
+    (void)cls;
+    (void)event;
+    (void)key;
+  }
   // Blocking commands (BLPOP & co.). A handler that finds nothing to serve
   // calls BlockOn; the client then waits until a key is signalled ready (the
   // command is executed again from scratch) or the timeout passes (the
