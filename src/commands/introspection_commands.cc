@@ -338,12 +338,18 @@ void GetKeys(CommandContext& ctx, bool with_flags) {
   // Each key with the flags of the key spec that found it, in spec order.
   std::vector<std::pair<int, uint32_t>> keys;
   bool ok = true;
-  for (const KeySpec& ks : c->key_specs) {
-    CommandSpec one;
-    one.key_specs.push_back(ks);
-    std::vector<int> positions;
-    if (!GetKeyPositions(one, args, &positions)) ok = false;
-    for (int pos : positions) keys.emplace_back(pos, ActualKeyFlags(*c, args, ks.flags));
+  if (c->get_keys != nullptr) {
+    std::vector<KeyRef> refs;
+    ok = c->get_keys(args, &refs);
+    for (const KeyRef& ref : refs) keys.emplace_back(ref.pos, ref.flags);
+  } else {
+    for (const KeySpec& ks : c->key_specs) {
+      CommandSpec one;
+      one.key_specs.push_back(ks);
+      std::vector<int> positions;
+      if (!GetKeyPositions(one, args, &positions)) ok = false;
+      for (int pos : positions) keys.emplace_back(pos, ActualKeyFlags(*c, args, ks.flags));
+    }
   }
   if (!ok || keys.empty()) {
     if (c->flags & kNoMandatoryKeys) return ctx.reply.EmptyArray();

@@ -298,18 +298,37 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   }
 }
 
+// SORT's keys: the sorted key, and the destination of the last STORE
+// option (BY/GET patterns name keys too, but only at run time). Options with
+// arguments are skipped whole so that "GET store" is not taken for STORE.
+bool SortGetKeys(const std::vector<std::string_view>& args, std::vector<KeyRef>* out) {
+  out->push_back({1, kKsRO | kKsAccess});
+  int store = -1;
+  for (size_t i = 2; i < args.size(); i++) {
+    if (EqualsIgnoreCase(args[i], "limit")) {
+      i += 2;
+    } else if (EqualsIgnoreCase(args[i], "get") || EqualsIgnoreCase(args[i], "by")) {
+      i += 1;
+    } else if (EqualsIgnoreCase(args[i], "store") && i + 1 < args.size()) {
+      store = int(i + 1);
+    }
+  }
+  if (store > 0) out->push_back({store, kKsOW | kKsUpdate});
+  return true;
+}
+
 void Sort(CommandContext& ctx) { SortGeneric(ctx, false); }
 void SortRo(CommandContext& ctx) { SortGeneric(ctx, true); }
 
 }  // namespace
 
 void RegisterSortCommands(CommandTable& table) {
-  // kAllShards: see the routing note at the top of this file. Redis's rows
-  // have (incomplete) key specs; ours have none, so COMMAND INFO differs.
-  // The sorted key's spec is reported (COMMAND, GETKEYS); Redis's other two
-  // specs are "unknown" searches that KeySpec cannot express. Routing ignores
-  // key specs on kAllShards rows.
-  table.Add(Row("sort", -2, kWrite | kDenyOom | kAllShards, "generic", Sort,
+  // kAllShards: see the routing note at the top of this file. COMMAND INFO
+  // reports the sorted key's spec; Redis's STORE spec is an "unknown" search
+  // that KeySpec cannot express, so SORT finds its keys with SortGetKeys
+  // (COMMAND GETKEYS), as Redis's getkeys procedure does. Routing ignores key
+  // specs on kAllShards rows.
+  CommandSpec& sort = table.Add(Row("sort", -2, kWrite | kDenyOom | kAllShards, "generic", Sort,
                 {KeysAt(1, 0, 1, kKsRO | kKsAccess)},
                 {"Sorts the elements in a list, a set, or a sorted set, optionally storing the "
                  "result.",
@@ -318,6 +337,7 @@ void RegisterSortCommands(CommandTable& table) {
                  "and M the number of returned elements. When the elements are not sorted, "
                  "complexity is O(N)."},
                 {"set", "sortedset", "list", "dangerous"}));
+  sort.get_keys = SortGetKeys;
   table.Add(Row("sort_ro", -2, kReadonly | kAllShards, "generic", SortRo,
                 {KeysAt(1, 0, 1, kKsRO | kKsAccess)},
                 {"Returns the sorted elements of a list, a set, or a sorted set.", "7.0.0",

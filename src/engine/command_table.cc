@@ -29,6 +29,12 @@ int BeginPosition(const KeySpec& ks, const std::vector<std::string_view>& args) 
 
 bool GetKeyPositions(const CommandSpec& spec, const std::vector<std::string_view>& args,
                      std::vector<int>* out) {
+  if (spec.get_keys != nullptr) {
+    std::vector<KeyRef> refs;
+    bool ok = spec.get_keys(args, &refs);
+    for (const KeyRef& ref : refs) out->push_back(ref.pos);
+    return ok;
+  }
   int argc = int(args.size());
   for (const KeySpec& ks : spec.key_specs) {
     int begin = BeginPosition(ks, args);
@@ -118,6 +124,7 @@ void DeriveLegacyKeys(CommandSpec& c) {
     }
   }
   if (c.flags & kNoMandatoryKeys) c.movable_keys = true;
+  if (c.get_keys != nullptr) c.movable_keys = true;
 }
 
 void AddDerivedCategories(CommandSpec& c) {

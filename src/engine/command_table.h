@@ -40,6 +40,16 @@ namespace lodestone {
 
 class CommandContext;
 using CommandHandler = void (*)(CommandContext& ctx);
+// A key position found by a command's own key extraction, with its key spec
+// flags (kKs*).
+struct KeyRef {
+  int pos;
+  uint32_t flags;
+};
+// A command's own key extraction, for keys its key specs cannot describe
+// (Redis's getkeys_proc; e.g. SORT's STORE key). Appends to *out; returns
+// false when the arguments are malformed for extraction.
+using GetKeysFn = bool (*)(const std::vector<std::string_view>& args, std::vector<KeyRef>* out);
 
 enum CommandFlag : uint64_t {
   kWrite = 1ull << 0,
@@ -116,6 +126,9 @@ struct CommandSpec {
   std::vector<std::string> acl_categories;  // without '@'; derived ones are added at Finalize
   std::vector<KeySpec> key_specs;
   CommandHandler handler = nullptr;
+  // When set, replaces the key specs for finding keys (GetKeyPositions,
+  // COMMAND GETKEYS); the command is then reported as movablekeys.
+  GetKeysFn get_keys = nullptr;
   CommandDoc doc;
   std::vector<std::string_view> tips;
   // Subcommands by lowercase name; a container command's handler is used for

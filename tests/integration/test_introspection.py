@@ -159,6 +159,18 @@ def test_command_list(r):
     assert err(r, "COMMAND", "LIST", "foo") == "syntax error"
 
 
+def test_command_getkeys_sort_store(r):
+    # SORT's STORE key comes from its own key extraction (the last STORE
+    # wins; the argument of GET/BY/LIMIT is never taken for the keyword).
+    assert raw(r, "COMMAND", "GETKEYS", "sort", "abc", "store", "def") == ["abc", "def"]
+    assert raw(r, "COMMAND", "GETKEYS", "sort_ro", "abc") == ["abc"]
+    assert raw(r, "COMMAND", "GETKEYS", "sort", "abc", "store", "x", "store", "y",
+               "store", "def") == ["abc", "def"]
+    assert raw(r, "COMMAND", "GETKEYS", "sort", "abc", "get", "store", "by", "store") == ["abc"]
+    assert raw(r, "COMMAND", "GETKEYSANDFLAGS", "sort", "k1", "store", "k2") == \
+        [["k1", ["RO", "access"]], ["k2", ["OW", "update"]]]
+
+
 def test_command_getkeys(r):
     assert raw(r, "COMMAND", "GETKEYS", "get", "k") == ["k"]
     assert raw(r, "COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2") == ["a", "b"]
