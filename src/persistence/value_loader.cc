@@ -128,7 +128,9 @@ bool LoadSet(RdbReader& r, uint8_t type, const SetLimits& limits, Value* out) {
       for (uint64_t i = 0; i < n; i++) {
         std::string member;
         if (!r.ReadString(&member)) return false;
-        if (set == nullptr) set = SetValue::Create(member, n, limits);
+        // The size hint presizes a table: trust it only as far as the input
+        // could hold that many members (one byte each at least).
+        if (set == nullptr) set = SetValue::Create(member, std::min<uint64_t>(n, r.remaining() + 1), limits);
         if (!set->Add(SetValue::Member(std::string_view(member)), limits)) return false;
       }
       break;

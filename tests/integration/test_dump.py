@@ -307,3 +307,29 @@ def test_corrupt_payloads_never_crash(rb):
             rb.type("fuzz")
             rb.dump("fuzz")
     assert rb.ping()
+
+
+def test_hash_with_expired_field_restores_and_expires(rb):
+    import time
+    rb.hset("h", mapping={"a": 1, "b": 2, "c": 3})
+    rb.execute_command("HPEXPIRE", "h", 1, "FIELDS", 1, "a")
+    time.sleep(0.02)
+    payload = rb.dump("h")
+    rb.delete("h")
+    rb.restore("h", 0, payload)
+    assert sorted(rb.hgetall("h")) == [b"b", b"c"]
+    rb.execute_command("HPEXPIRE", "h", 1, "FIELDS", 2, "b", "c")
+    deadline = time.time() + 2
+    while rb.exists("h") and time.time() < deadline:
+        time.sleep(0.01)
+    assert rb.exists("h") == 0
+
+
+def test_restore_accepts_older_rdb_versions(ref, rb):
+    """7.0 writes version 10; anything up to 12 is accepted."""
+    ref.rpush("l", "a", "b")
+    payload = ref.dump("l")
+    assert payload[-10:-8] == b"\x0a\x00"
+    for version in (6, 9, 10, 11, 12):
+        assert rb.restore("l", 0, with_version(payload, version), replace=True)
+        assert rb.lrange("l", 0, -1) == [b"a", b"b"]
