@@ -13,9 +13,9 @@
 namespace lodestone {
 namespace {
 
-// An LZF item of k input bytes yields at most 264 output bytes per 2 input
-// bytes (a back reference); a generous bound that still stops a few corrupt
-// bytes from claiming gigabytes.
+// The best an LZF stream can do is a 3-byte back reference producing 264
+// bytes (88 per input byte); a bound a little above that still stops a few
+// corrupt bytes from claiming gigabytes.
 constexpr uint64_t kLzfMaxExpansion = 140;
 
 uint64_t GetLittleEndian(std::string_view b) {
