@@ -157,6 +157,25 @@ void HashPack::Assign(const Pairs& pairs) {
 }
 
 bool HashPack::Set(std::string_view field, std::string_view value) {
+  // A new field (the common case) is appended in place: one walk to check
+  // it is absent and to learn the last pair, then one realloc.
+  Cursor c(*this);
+  bool found = false;
+  size_t count = 0;
+  while (c.Next()) {
+    count++;
+    if (c.field() == field) {
+      found = true;
+      break;
+    }
+  }
+  if (!found) {
+    std::string pair;
+    PutCoded(&pair, c.field(), field);
+    PutCoded(&pair, c.value(), value);
+    AppendEncoded(count + 1, pair);
+    return true;
+  }
   Pairs pairs = Decode();
   for (auto& [f, v] : pairs) {
     if (f == field) {
@@ -178,6 +197,29 @@ bool HashPack::Erase(std::string_view field) {
   pairs.erase(it);
   Assign(pairs);
   return true;
+}
+
+void HashPack::AppendEncoded(size_t new_count, std::string_view pair) {
+  size_t old_payload = 0;
+  size_t old_header = 0;
+  if (data_ != nullptr) {
+    const uint8_t* p = data_;
+    GetVarint(&p);
+    old_payload = GetVarint(&p);
+    old_header = static_cast<size_t>(p - data_);
+  }
+  std::string header;
+  PutVarint(&header, new_count);
+  PutVarint(&header, old_payload + pair.size());
+  size_t total = header.size() + old_payload + pair.size();
+  auto* grown = static_cast<uint8_t*>(std::realloc(data_, total));
+  if (grown == nullptr) throw std::bad_alloc();
+  data_ = grown;
+  if (header.size() != old_header && old_payload > 0) {
+    std::memmove(data_ + header.size(), data_ + old_header, old_payload);
+  }
+  std::memcpy(data_, header.data(), header.size());
+  std::memcpy(data_ + header.size() + old_payload, pair.data(), pair.size());
 }
 
 void HashPack::Clear() {

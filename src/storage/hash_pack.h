@@ -13,7 +13,8 @@
 // out at the top of hash_pack.cc.
 //
 // Front coding makes access sequential: reads walk the pairs rebuilding each
-// field and value in the cursor's buffers, and changes re-encode the block.
+// field and value in the cursor's buffers; a new field is appended in place,
+// other changes re-encode the block.
 // Both are O(n), as with a listpack; hashes stay in this form only while
 // they are small (hash-max-listpack-entries / -value).
 //
@@ -81,6 +82,9 @@ class HashPack {
   void Clear();
 
  private:
+  // Adds one encoded pair at the end, the pack then holding new_count pairs.
+  void AppendEncoded(size_t new_count, std::string_view pair);
+
   uint8_t* data_ = nullptr;  // count:varint payload_size:varint payload
 };
 
