@@ -20,7 +20,6 @@ namespace {
 std::string Contents(const Value& v) {
   std::string out = TypeName(v.type());
   out += ":";
-  char buf[kInt64BufferSize];
   switch (v.type()) {
     case ObjType::kString: {
       char scratch[kValueScratchSize];
@@ -84,7 +83,6 @@ std::string Contents(const Value& v) {
       break;
     }
   }
-  (void)buf;
   return out;
 }
 
