@@ -161,7 +161,8 @@ class HashValue final : public Collection {
   bool IsEmpty() const override { return Size() == 0; }
 
  private:
-  // Listpack positions of a field's entries; ttl is none for kListpack.
+  // Listpack positions of a field's triple (the listpack holds only listpackex
+  // hashes now; Stride() is 3 whenever it is used).
   struct LpFound {
     Listpack::Position field, value, ttl;
   };
