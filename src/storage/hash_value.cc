@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/strings.h"
+
 namespace lodestone {
 namespace {
 
@@ -16,6 +18,24 @@ bool IsExpired(int64_t at_ms, int64_t now_ms) {
   return at_ms != HashValue::kNoTtl && at_ms < now_ms;
 }
 
+// Where Peek and RandomField put a packed hash's field and value, which do
+// not exist contiguously in the pack (see hash_value.h).
+std::string& PeekedField() {
+  thread_local std::string field;
+  return field;
+}
+std::string& PeekedValue() {
+  thread_local std::string value;
+  return value;
+}
+
+// Bytes as a listpack would hand them back: an integer when they read as one.
+Listpack::Value AsEntry(std::string_view bytes) {
+  int64_t v;
+  if (bytes.size() <= kIntEncodingMaxLength && ParseInt64(bytes, &v)) return Listpack::Value(v);
+  return Listpack::Value(bytes);
+}
+
 }  // namespace
 
 HashValue::~HashValue() {
@@ -24,7 +44,7 @@ HashValue::~HashValue() {
 
 size_t HashValue::MemoryUsage() const {
   if (is_table()) return sizeof(*this) + table()->MemoryUsage();
-  return sizeof(*this) + (lp_.Empty() ? 0 : lp_.BytesUsed());
+  return sizeof(*this) + pack_.BytesUsed() + (lp_.Empty() ? 0 : lp_.BytesUsed());
 }
 
 std::unique_ptr<Collection> HashValue::Clone() const {
@@ -32,6 +52,7 @@ std::unique_ptr<Collection> HashValue::Clone() const {
   if (is_table()) {
     copy->aux_ = reinterpret_cast<uintptr_t>(table()->Clone().release());
   } else {
+    copy->pack_ = pack_.Clone();
     copy->lp_ = lp_.Clone();
     copy->aux_ = aux_;
   }
@@ -40,12 +61,13 @@ std::unique_ptr<Collection> HashValue::Clone() const {
 
 size_t HashValue::Size() const {
   if (is_table()) return table()->size();
+  if (aux_ == kAuxListpack) return pack_.Size();
   return lp_.Size() / Stride();
 }
 
 size_t HashValue::LiveSize(int64_t now_ms) const {
   if (is_table()) return table()->size() - table()->CountExpired(now_ms);
-  if (aux_ != kAuxListpackEx) return lp_.Size() / 2;
+  if (aux_ != kAuxListpackEx) return pack_.Size();
   // Triples are sorted by TTL: count the expired prefix.
   size_t expired = 0;
   for (Listpack::Position p = lp_.Seek(2); p; p = lp_.Seek(int64_t(expired * 3 + 2))) {
@@ -110,12 +132,14 @@ void HashValue::LpExRetime(const LpFound& found, int64_t ttl) {
 void HashValue::ConvertToTable() {
   auto table = std::make_unique<HashFieldTable>();
   table->Reserve(Size());
-  const bool ex = aux_ == kAuxListpackEx;
+  HashPack::Cursor c(pack_);
+  while (c.Next()) table->Set(c.field(), c.value(), kNoTtl);
+  pack_.Clear();
   char fbuf[kInt64BufferSize], vbuf[kInt64BufferSize];
   for (auto it = lp_.begin(); it != lp_.end();) {
     std::string_view field = (*it++).AsString(fbuf);
     std::string_view value = (*it++).AsString(vbuf);
-    int64_t ttl = ex ? LoadedTtl((*it++).integer()) : kNoTtl;
+    int64_t ttl = LoadedTtl((*it++).integer());
     table->Set(field, value, ttl);
   }
   lp_.Clear();
@@ -130,6 +154,13 @@ bool HashValue::Peek(std::string_view field, Listpack::Value* value, int64_t* ex
     if (n == nullptr) return false;
     if (value != nullptr) *value = Listpack::Value(HashFieldTable::ValueOf(n));
     if (expire_at_ms != nullptr) *expire_at_ms = HashFieldTable::ExpireOf(n);
+    return true;
+  }
+  if (aux_ == kAuxListpack) {
+    std::string& peeked = PeekedValue();
+    if (!pack_.Find(field, &peeked)) return false;
+    if (value != nullptr) *value = AsEntry(peeked);
+    if (expire_at_ms != nullptr) *expire_at_ms = kNoTtl;
     return true;
   }
   LpFound found;
@@ -154,6 +185,18 @@ void HashValue::RandomField(Random& random, Listpack::Value* field, Listpack::Va
     if (value != nullptr) *value = Listpack::Value(HashFieldTable::ValueOf(n));
     return;
   }
+  if (aux_ == kAuxListpack) {
+    size_t index = random.Uniform(Size());
+    HashPack::Cursor c(pack_);
+    for (size_t i = 0; i <= index; i++) c.Next();
+    PeekedField().assign(c.field());
+    *field = AsEntry(PeekedField());
+    if (value != nullptr) {
+      PeekedValue().assign(c.value());
+      *value = AsEntry(PeekedValue());
+    }
+    return;
+  }
   const size_t stride = Stride();
   const int64_t index = static_cast<int64_t>(random.Uniform(Size()) * stride);
   Listpack::Position p = lp_.Seek(index);
@@ -166,8 +209,8 @@ void HashValue::RandomField(Random& random, Listpack::Value* field, Listpack::Va
 void HashValue::PrepareForPairs(size_t pairs, size_t longest_bytes, size_t total_bytes,
                                 const HashLimits& limits) {
   if (is_table()) return;
-  if (pairs > limits.max_listpack_entries || longest_bytes > limits.max_listpack_value ||
-      !lp_.SafeToAdd(total_bytes)) {
+  bool fits = aux_ == kAuxListpack ? pack_.SafeToAdd(total_bytes) : lp_.SafeToAdd(total_bytes);
+  if (pairs > limits.max_listpack_entries || longest_bytes > limits.max_listpack_value || !fits) {
     ConvertToTable();
     table()->Reserve(pairs);
   }
@@ -175,12 +218,20 @@ void HashValue::PrepareForPairs(size_t pairs, size_t longest_bytes, size_t total
 
 bool HashValue::Set(std::string_view field, std::string_view value, const HashLimits& limits,
                     bool keep_ttl) {
-  if (!is_table() &&
-      (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
-       !lp_.SafeToAdd(field.size() + value.size() + 16))) {
-    ConvertToTable();
+  if (!is_table()) {
+    size_t added = field.size() + value.size() + 16;
+    bool fits = aux_ == kAuxListpack ? pack_.SafeToAdd(added) : lp_.SafeToAdd(added);
+    if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
+        !fits) {
+      ConvertToTable();
+    }
   }
   if (is_table()) return table()->Set(field, value, kNoTtl, keep_ttl);
+  if (aux_ == kAuxListpack) {
+    bool created = pack_.Set(field, value);
+    if (Size() > limits.max_listpack_entries) ConvertToTable();
+    return created;
+  }
 
   bool created = false;
   LpFound found;
@@ -206,6 +257,7 @@ bool HashValue::Set(std::string_view field, std::string_view value, const HashLi
 
 bool HashValue::Delete(std::string_view field) {
   if (is_table()) return table()->Erase(field);
+  if (aux_ == kAuxListpack) return pack_.Erase(field);
   LpFound found;
   if (!LpFind(field, &found)) return false;
   lp_.Delete(found.field, Stride());
@@ -217,10 +269,12 @@ bool HashValue::Delete(std::string_view field) {
 void HashValue::EnableFieldExpiry() {
   if (aux_ != kAuxListpack) return;
   Listpack ex;
-  for (auto it = lp_.begin(); it != lp_.end();) {
-    const Listpack::Value entries[3] = {*it++, *it++, 0};
+  HashPack::Cursor c(pack_);
+  while (c.Next()) {
+    const Listpack::Value entries[3] = {c.field(), c.value(), 0};
     ex.Append(std::span<const Listpack::Value>(entries, 3));
   }
+  pack_.Clear();
   lp_ = std::move(ex);
   aux_ = kAuxListpackEx;
 }

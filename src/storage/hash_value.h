@@ -1,7 +1,8 @@
 // HashValue: the payload of a hash key, in Redis's three encodings.
 //
-//   kListpack    field, value, field, value ... in one Listpack, in insertion
-//                order (OBJECT ENCODING "listpack").
+//   kListpack    field, value pairs in a HashPack (storage/hash_pack.h):
+//                insertion order, front-coded, one allocation (OBJECT
+//                ENCODING "listpack").
 //   kListpackEx  field, value, ttl triples, once any field-expiry command has
 //                touched the hash ("listpackex"). ttl is the field's expiry in
 //                unix ms, 0 for none; triples are kept sorted by ttl with the
@@ -22,7 +23,11 @@
 // A caller that removes fields must delete the key when Size() reaches 0.
 //
 // Values read from a hash are Listpack::Value: an integer (a listpack stores
-// "123" as one) or bytes; views stay valid until the hash is next modified.
+// "123" as one) or bytes; views stay valid until the hash is next modified,
+// except those that Peek, Get and RandomField return for a kListpack hash:
+// its pairs are front-coded, so those views point into a per-thread buffer
+// that the next such call on any hash of this thread overwrites (use or copy
+// them first). Views passed to callbacks are valid during the call.
 // This layer knows nothing of RESP or the server config: limits come in as
 // HashLimits.
 //
@@ -39,6 +44,7 @@
 #include "common/random.h"
 #include "core/listpack.h"
 #include "storage/hash_field_table.h"
+#include "storage/hash_pack.h"
 #include "storage/value.h"
 
 namespace lodestone {
@@ -155,12 +161,13 @@ class HashValue final : public Collection {
   bool IsEmpty() const override { return Size() == 0; }
 
  private:
-  // Listpack positions of a field's entries; ttl is none for kListpack.
+  // Listpack positions of a field's triple (the listpack holds only listpackex
+  // hashes now; Stride() is 3 whenever it is used).
   struct LpFound {
     Listpack::Position field, value, ttl;
   };
-  // aux_ is the kind for listpacks, else the owned table (so a HashValue is
-  // three words: vtable, listpack, aux).
+  // aux_ is the kind for packed hashes, else the owned table (so a HashValue
+  // is four words: vtable, pack, listpack, aux).
   static constexpr uintptr_t kAuxListpack = 0;
   static constexpr uintptr_t kAuxListpackEx = 1;
   HashFieldTable* table() const { return reinterpret_cast<HashFieldTable*>(aux_); }
@@ -174,7 +181,8 @@ class HashValue final : public Collection {
   void LpExRetime(const LpFound& found, int64_t ttl);
   void ConvertToTable();
 
-  Listpack lp_;
+  HashPack pack_;  // kListpack
+  Listpack lp_;    // kListpackEx
   uintptr_t aux_ = kAuxListpack;
 };
 
@@ -190,14 +198,16 @@ void HashValue::ForEach(int64_t now_ms, Fn&& fn) const {
     });
     return;
   }
-  const bool ex = aux_ == kAuxListpackEx;
+  if (aux_ == kAuxListpack) {
+    HashPack::Cursor c(pack_);
+    while (c.Next()) fn(Listpack::Value(c.field()), Listpack::Value(c.value()));
+    return;
+  }
   for (auto it = lp_.begin(); it != lp_.end();) {
     Listpack::Value field = *it++;
     Listpack::Value value = *it++;
-    if (ex) {
-      int64_t at = (*it++).integer();
-      if (at != 0 && at < now_ms) continue;
-    }
+    int64_t at = (*it++).integer();
+    if (at != 0 && at < now_ms) continue;
     fn(field, value);
   }
 }
@@ -210,16 +220,16 @@ uint64_t HashValue::ScanStep(uint64_t cursor, Fn&& fn) const {
          HashFieldTable::ExpireOf(n));
     });
   }
-  const bool ex = aux_ == kAuxListpackEx;
+  if (aux_ == kAuxListpack) {
+    HashPack::Cursor c(pack_);
+    while (c.Next()) fn(Listpack::Value(c.field()), Listpack::Value(c.value()), kNoTtl);
+    return 0;
+  }
   for (auto it = lp_.begin(); it != lp_.end();) {
     Listpack::Value field = *it++;
     Listpack::Value value = *it++;
-    int64_t at = kNoTtl;
-    if (ex) {
-      int64_t stored = (*it++).integer();
-      if (stored != 0) at = stored;
-    }
-    fn(field, value, at);
+    int64_t stored = (*it++).integer();
+    fn(field, value, stored != 0 ? stored : kNoTtl);
   }
   return 0;
 }
@@ -227,6 +237,17 @@ uint64_t HashValue::ScanStep(uint64_t cursor, Fn&& fn) const {
 template <typename Fn>
 void HashValue::SampleDistinct(Random& random, size_t count, Fn&& fn) const {
   size_t remaining = Size();
+  if (aux_ == kAuxListpack) {
+    // Selection sampling (Knuth's algorithm S): one pass, pack order.
+    HashPack::Cursor c(pack_);
+    for (size_t left = count; left > 0 && c.Next(); remaining--) {
+      if (random.Uniform(remaining) < left) {
+        fn(Listpack::Value(c.field()), Listpack::Value(c.value()));
+        left--;
+      }
+    }
+    return;
+  }
   if (!is_table()) {
     // Selection sampling (Knuth's algorithm S): one pass, listpack order.
     const size_t stride = Stride();

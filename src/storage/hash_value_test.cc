@@ -29,7 +29,7 @@ TEST(HashValueTest, EmptyIsListpack) {
   EXPECT_EQ(h.encoding(), Encoding::kListpack);
   EXPECT_EQ(h.Size(), 0u);
   EXPECT_FALSE(h.HasVolatileFields());
-  EXPECT_EQ(sizeof(HashValue), 3 * sizeof(void*));
+  EXPECT_EQ(sizeof(HashValue), 4 * sizeof(void*));  // vtable, pack, listpack, aux
 }
 
 TEST(HashValueTest, SetGetDelete) {

@@ -61,6 +61,10 @@ int ClampFill(int fill) { return std::clamp(fill, kFillMin, kFillMax); }
 
 }  // namespace
 
+bool IsLargeListElement(size_t length, const ListLimits& limits) {
+  return IsLarge(length, ClampFill(limits.max_listpack_size));
+}
+
 size_t RedisListpackBytes(const Listpack& lp) {
   static const size_t kEmptyBytes = Listpack().BytesUsed();
   return kRedisListpackOverhead + (lp.BytesUsed() - kEmptyBytes);

@@ -124,8 +124,11 @@ class ListValue final : public Collection {
   // Checks every node against the limits it was built with and the cached
   // counts. For tests.
   bool CheckConsistency() const;
-  // Nodes (1 for a listpack). For tests.
+  // Nodes (1 for a listpack). For tests and serialization.
   size_t NodeCount() const;
+  // Node `i` (the listpack itself in that encoding), for serialization (RDB
+  // writes each quicklist node as it is). REQUIRES: i < NodeCount().
+  const Listpack& Node(size_t i) const { return NodeAt(i); }
 
  private:
   struct Quicklist;
@@ -138,6 +141,10 @@ class ListValue final : public Collection {
   Listpack lp_;                    // The listpack encoding (empty otherwise).
   std::unique_ptr<Quicklist> ql_;  // Non-null in the quicklist encoding.
 };
+
+// Whether an element of `length` bytes is too large to share a node: Redis
+// keeps such an element in a "plain" node (and RDB writes it as one).
+bool IsLargeListElement(size_t length, const ListLimits& limits);
 
 // Redis's lpBytes of `lp`: 6 header bytes, the entries, 1 end byte.
 size_t RedisListpackBytes(const Listpack& lp);
