@@ -28,7 +28,7 @@ TEST(CommandTableTest, EveryRowIsWellFormed) {
       EXPECT_GT(min_args, c->first_key);
     }
     for (const KeySpec& ks : c->key_specs) {
-      EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM), 0u);
+      EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM | kKsNotKey), 0u);
       EXPECT_GE(ks.keystep, 1);
     }
   }

@@ -50,6 +50,12 @@ bool CheckCredentials(CommandContext& ctx, std::string_view user, std::string_vi
 // PING [message]
 void Ping(CommandContext& ctx) {
   if (ctx.argc() > 2) return ctx.reply.Error(protocol::WrongArity("ping"));
+  // A subscribed RESP2 client gets ["pong", message-or-empty], as in Redis.
+  if (ctx.client != nullptr && ctx.client->resp == 2 && ctx.client->in_pubsub_mode()) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
+  }
   if (ctx.argc() == 2) return ctx.reply.Bulk(ctx.arg(1));
   ctx.reply.SimpleString("PONG");
 }
@@ -157,6 +163,7 @@ void Reset(CommandContext& ctx) {
     ctx.engine.RemoveMonitor(client.id());
     client.flags &= ~kClientMonitor;
   }
+  ctx.engine.pubsub().UnsubscribeAll(client);
   client.db = 0;
   client.resp = 2;
   ctx.reply.set_resp(2);
@@ -177,6 +184,7 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   if (c.flags & kClientUnixSocket) flags += 'U';
   if (c.flags & kClientNoEvict) flags += 'e';
   if (c.flags & kClientNoTouch) flags += 'T';
+  if (c.in_pubsub_mode()) flags += 'P';
   if (flags.empty()) flags = "N";
   std::string out;
   out.reserve(320);
@@ -189,7 +197,10 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000);
   out += " flags=" + flags;
   out += " db=" + std::to_string(c.db);
-  out += " sub=0 psub=0 ssub=0 multi=-1 watch=0";
+  out += " sub=" + std::to_string(c.subscription_count(PubSubKind::kChannel));
+  out += " psub=" + std::to_string(c.subscription_count(PubSubKind::kPattern));
+  out += " ssub=" + std::to_string(c.subscription_count(PubSubKind::kShardChannel));
+  out += " multi=-1 watch=0";
   out += " qbuf=" + std::to_string(c.query_buffer_size());
   out += " qbuf-free=" + std::to_string(c.query_buffer_capacity() - c.query_buffer_size());
   out += " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
@@ -205,14 +216,17 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   return out;
 }
 
-// Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. Every client
-// is "normal" until pub/sub and replication arrive.
+// Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them: a client
+// with subscriptions is "pubsub", any other "normal" (until replication).
 bool ValidClientType(std::string_view t) {
   return EqualsIgnoreCase(t, "normal") || EqualsIgnoreCase(t, "master") ||
          EqualsIgnoreCase(t, "replica") || EqualsIgnoreCase(t, "slave") ||
          EqualsIgnoreCase(t, "pubsub");
 }
-bool ClientIsType(const Client& c, std::string_view t) { return EqualsIgnoreCase(t, "normal"); }
+bool ClientIsType(const Client& c, std::string_view t) {
+  if (EqualsIgnoreCase(t, "pubsub")) return c.in_pubsub_mode();
+  return EqualsIgnoreCase(t, "normal") && !c.in_pubsub_mode();
+}
 
 template <typename Fn>
 void ForEachClient(CommandContext& ctx, Fn&& fn) {

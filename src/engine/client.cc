@@ -62,6 +62,7 @@ void Client::Close() {
     blocked_.reset();
   }
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
+  if (in_pubsub_mode()) shard_.engine().pubsub().UnsubscribeAll(*this);
   shard_.loop().Remove(fd_);
   close(fd_);
   fd_ = -1;
@@ -114,6 +115,20 @@ void Client::ReadFromSocket() {
   }
 }
 
+namespace {
+// Redis's processCommand: a RESP2 client with subscriptions may only
+// (un)subscribe, PING, QUIT and RESET.
+bool AllowedInPubSubMode(const CommandSpec& spec) {
+  static constexpr std::string_view kAllowed[] = {
+      "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+      "psubscribe", "punsubscribe", "quit", "reset"};
+  for (std::string_view name : kAllowed) {
+    if (spec.name == name) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::string* Client::ReplyTarget() {
   if (slots_.empty()) return &out_;
   slots_.push_back(Slot{true, {}});
@@ -165,6 +180,7 @@ void Client::ProcessInput() {
   in_process_ = false;
   if (outstanding_batches_ == 0) Compact();
   ReleaseReadySlots();
+  CheckOutputLimits();
   if (fd_ >= 0 && (HasPendingOutput() || (flags & kClientCloseAfterReply))) shard_.MarkPendingWrite(this);
 }
 
@@ -210,6 +226,13 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   }
   if (!authenticated && !(spec->flags & kNoAuth)) {
     error_reply(std::string(protocol::kNoAuth));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  if (resp == 2 && in_pubsub_mode() && !AllowedInPubSubMode(*spec)) {
+    error_reply("ERR Can't execute '" + spec->name +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
@@ -278,11 +301,13 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     auto run = [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true, blocking ? &block : nullptr);
     };
-    if (spec->flags & kAllShards) {
-      engine.RunOnAllShards(shard_, run);
-    } else {
-      engine.RunCrossShard(shard_, shards, run);
-    }
+    ExecuteOwn(suppress, [&] {
+      if (spec->flags & kAllShards) {
+        engine.RunOnAllShards(shard_, run);
+      } else {
+        engine.RunCrossShard(shard_, shards, run);
+      }
+    });
     discard_.clear();
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
@@ -291,7 +316,9 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
     BlockRequest block;
-    ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+    ExecuteOwn(suppress, [&] {
+      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+    });
     discard_.clear();
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
@@ -511,6 +538,68 @@ void Client::ReleaseReadySlots() {
   }
 }
 
+template <typename Fn>
+void Client::ExecuteOwn(bool suppressed, Fn&& fn) {
+  bool was_executing = executing_;
+  bool was_suppressed = reply_suppressed_;
+  executing_ = true;
+  reply_suppressed_ = suppressed;
+  fn();
+  executing_ = was_executing;
+  reply_suppressed_ = was_suppressed;
+  if (!executing_ && !deferred_pushes_.empty()) {
+    std::string pushes;
+    pushes.swap(deferred_pushes_);
+    WritePush(pushes);
+  }
+}
+
+void Client::WritePush(std::string_view bytes) {
+  if (fd_ < 0 || over_output_limit_) return;
+  if (executing_) {
+    deferred_pushes_.append(bytes);
+    return;
+  }
+  // After every reply already queued: the output, or the last finished slot.
+  if (slots_.empty()) {
+    out_.append(bytes);
+  } else if (slots_.back().done) {
+    slots_.back().data.append(bytes);
+  } else {
+    slots_.push_back(Slot{true, std::string(bytes)});
+  }
+  CheckOutputLimits();
+  if (fd_ >= 0) shard_.MarkPendingWrite(this);
+}
+
+void Client::CheckOutputLimits() {
+  if (fd_ < 0 || over_output_limit_) return;
+  ClientClass cls = in_pubsub_mode() ? ClientClass::kPubSub : ClientClass::kNormal;
+  const ClientBufferLimit& limit = shard_.engine().config().client_output_buffer_limits[int(cls)];
+  if (limit.hard_limit_bytes == 0 && limit.soft_limit_bytes == 0) return;
+  uint64_t used = output_size();
+  for (const Slot& s : slots_) used += s.data.size();
+  bool hard = limit.hard_limit_bytes > 0 && used >= limit.hard_limit_bytes;
+  bool soft = false;
+  if (limit.soft_limit_bytes > 0 && used >= limit.soft_limit_bytes) {
+    int64_t now_ms = WallTimeMs();
+    if (soft_limit_since_ms_ == 0) {
+      soft_limit_since_ms_ = now_ms;
+    } else {
+      soft = (now_ms - soft_limit_since_ms_) / 1000 > limit.soft_limit_seconds;
+    }
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (!hard && !soft) return;
+  Log(LogLevel::kWarning,
+      "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
+      static_cast<unsigned long long>(id_), peer_.c_str());
+  over_output_limit_ = true;
+  flags |= kClientCloseAsap;
+  shard_.MarkPendingWrite(this);
+}
+
 void Client::WriteRaw(std::string_view bytes) {
   std::string* target = ReplyTarget();
   target->append(bytes);
@@ -520,6 +609,10 @@ void Client::WriteRaw(std::string_view bytes) {
 
 void Client::FlushOutput() {
   if (fd_ < 0) return;
+  if (over_output_limit_) {  // dropped with whatever it had pending, as Redis does
+    Close();
+    return;
+  }
   while (out_pos_ < out_.size()) {
     ssize_t n = write(fd_, out_.data() + out_pos_, out_.size() - out_pos_);
     if (n > 0) {

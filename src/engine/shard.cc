@@ -18,7 +18,11 @@ namespace lodestone {
 Shard::Shard(Engine& engine, int id, int databases, uint64_t seed)
     : engine_(engine), id_(id), rng_(seed) {
   dbs_.reserve(databases);
-  for (int i = 0; i < databases; i++) dbs_.push_back(std::make_unique<Db>());
+  for (int i = 0; i < databases; i++) {
+    dbs_.push_back(std::make_unique<Db>());
+    dbs_.back()->set_expire_listener([this, i](std::string_view key) { OnKeyExpired(i, key); });
+    dbs_.back()->set_add_listener([this, i](std::string_view key) { OnKeyAdded(i, key); });
+  }
   command_stats_.resize(engine.commands().all().size() + 1);
 }
 
@@ -28,6 +32,16 @@ Shard::~Shard() {
 }
 
 bool Shard::stopping() const { return engine_.stopping(); }
+
+// Everything that reacts to a key expiring hooks in here (a Db has one
+// expire listener).
+void Shard::OnKeyExpired(int db, std::string_view key) {
+  engine_.pubsub().Notify(kNotifyExpired, "expired", key, db);
+}
+
+void Shard::OnKeyAdded(int db, std::string_view key) {
+  engine_.pubsub().Notify(kNotifyNew, "new", key, db);
+}
 
 void Shard::Post(std::function<void()> task) {
   bool was_empty;
@@ -275,6 +289,7 @@ void Shard::Cron() {
 }
 
 void Shard::Run() {
+  PubSub::SetThreadShard(id_);
   while (!engine_.stopping()) {
     int64_t now = MonotonicUs();
     int hz = engine_.config().hz > 0 ? engine_.config().hz : 10;

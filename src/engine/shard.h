@@ -121,6 +121,12 @@ class Shard {
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
 
+  // Db listeners: a key of database `db` expired / was created. Run on
+  // whichever thread touches the Db (this shard's, or a coordinator's while
+  // it is parked). Fire the "expired" and "new" keyspace notifications.
+  void OnKeyExpired(int db, std::string_view key);
+  void OnKeyAdded(int db, std::string_view key);
+
   bool stopping() const;
   // After every shard thread has exited: runs what was posted to this shard
   // too late to be run by its thread (so nothing is leaked). Returns true if
