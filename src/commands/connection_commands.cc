@@ -171,6 +171,7 @@ void Reset(CommandContext& ctx) {
   client.user = "default";
   client.SetAuthenticated(ctx.config().requirepass.empty());
   client.flags &= ~(kClientReplyOff | kClientReplySkipNext | kClientNoTouch | kClientNoEvict);
+  TrackingDisable(ctx.engine, client, false);
   ctx.reply.SimpleString("RESET");
 }
 
@@ -179,6 +180,9 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   std::string flags;
   if (c.flags & kClientMonitor) flags += 'O';
   if (c.blocked()) flags += 'b';
+  if (c.tracking) flags += 't';
+  if (c.tracking && c.tracking->broken_redirect) flags += 'R';
+  if (c.tracking && c.tracking->bcast) flags += 'B';
   if (c.flags & kClientCloseAsap) flags += 'A';
   if (c.flags & kClientCloseAfterReply) flags += 'c';
   if (c.flags & kClientUnixSocket) flags += 'U';
@@ -209,7 +213,7 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " events=r";
   out += " cmd=" + (c.last_command ? c.last_command->name : std::string("NULL"));
   out += " user=" + c.user;
-  out += " redir=-1";
+  out += " redir=" + (c.tracking ? std::to_string(c.tracking->redirect_id) : std::string("-1"));
   out += " resp=" + std::to_string(c.resp);
   out += " lib-name=" + c.lib_name;
   out += " lib-ver=" + c.lib_ver;
@@ -509,9 +513,6 @@ void ClientUnblock(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-// CLIENT GETREDIR: -1 while tracking is off (tracking arrives with issue 5).
-void ClientGetRedir(CommandContext& ctx) { ctx.reply.Integer(-1); }
-
 // CLIENT HELP
 void ClientHelp(CommandContext& ctx) {
   static const char* const kHelp[] = {
@@ -651,11 +652,10 @@ void RegisterConnectionCommands(CommandTable& table) {
   sub("unblock", -3, kAdmin | kAllShards | kSentinel, ClientUnblock,
       {"Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
        "O(log N) where N is the number of client connections"});
-  sub("getredir", 2, kClientState | kSentinel, ClientGetRedir,
-      {"Returns the client ID to which the connection's tracking notifications are redirected.",
-       "6.0.0", "O(1)"});
   sub("help", 2, kSentinel, ClientHelp,
       {"Returns helpful text about the different subcommands.", "5.0.0", "O(1)"});
+  // TRACKING, CACHING, GETREDIR, TRACKINGINFO (commands/tracking_commands.cc).
+  RegisterTrackingSubcommands(table, client);
 }
 
 }  // namespace lodestone

@@ -254,8 +254,9 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
   w.Uint("client_recent_max_input_buffer", max_in);
   w.Uint("client_recent_max_output_buffer", max_out);
   w.Uint("blocked_clients", blocked);
+  w.Uint("tracking_clients", ctx.engine.tracking().client_count());
   w.Uint("pubsub_clients", pubsub_clients);
-  for (const char* zero : {"tracking_clients", "watching_clients"}) {
+  for (const char* zero : {"watching_clients"}) {
     w.Field(zero, "0");
   }
   w.Uint("clients_in_timeout_table", blocked);
@@ -382,9 +383,10 @@ void StatsSection(CommandContext& ctx, const Totals& t, InfoWriter& w) {
   w.Field("total_forks", "0");
   w.Field("migrate_cached_sockets", "0");
   w.Field("slave_expires_tracked_keys", "0");
-  w.Field("tracking_total_keys", "0");
-  w.Field("tracking_total_items", "0");
-  w.Field("tracking_total_prefixes", "0");
+  TrackingInfo tracking = CollectTrackingInfo(ctx.engine);
+  w.Uint("tracking_total_keys", tracking.keys);
+  w.Uint("tracking_total_items", tracking.items);
+  w.Uint("tracking_total_prefixes", tracking.prefixes);
   w.Uint("unexpected_error_replies", t.stats.unexpected_error_replies);
   w.Uint("total_error_replies", t.stats.total_error_replies);
   w.Field("dump_payload_sanitizations", "0");

@@ -62,6 +62,7 @@ void Client::Close() {
     blocked_.reset();
   }
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
+  if (tracking) TrackingDisable(shard_.engine(), *this, false);
   if (in_pubsub_mode()) shard_.engine().pubsub().UnsubscribeAll(*this);
   shard_.loop().Remove(fd_);
   close(fd_);
@@ -257,6 +258,8 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   }
   commands_processed++;
   last_command = spec;
+  // CLIENT TRACKING: the id to remember this command's keys for (0: none).
+  uint64_t reader = TrackingReaderFor(tracking.get(), *this, *spec);
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
   // A blocking command waits for everything before it, and nothing after it
@@ -300,6 +303,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     BlockRequest block;
     auto run = [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true, blocking ? &block : nullptr);
+      if (reader != 0) TrackingRememberKeys(engine, shard_, true, *spec, args, reader);
     };
     ExecuteOwn(suppress, [&] {
       if (spec->flags & kAllShards) {
@@ -318,6 +322,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     BlockRequest block;
     ExecuteOwn(suppress, [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+      if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
     });
     discard_.clear();
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
@@ -336,6 +341,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   item.db = db;
   item.resp = resp;
   item.suppress = suppress;
+  item.tracking_reader = reader;
   if (inline_args) {
     item.owned.assign(args.begin(), args.end());
     item.args.assign(item.owned.begin(), item.owned.end());
@@ -393,14 +399,20 @@ void Client::SendBatches() {
     target.Post([batch, &target, &engine] {
       protocol::ReplyBuilder rb(nullptr, 2);
       std::string discard;
+      // The client's id is const and the client outlives the batch.
+      target.tracking().set_current_writer(batch->client->id());
       for (RemoteBatch::Item& item : batch->items) {
         rb.set_out(item.suppress ? &discard : &item.reply);
         rb.set_resp(item.resp);
         bool can_block = (item.spec->flags & kBlocking) != 0;
         ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false,
                        can_block ? &item.block : nullptr);
+        if (item.tracking_reader != 0) {
+          TrackingRememberKeys(engine, target, false, *item.spec, item.args, item.tracking_reader);
+        }
         discard.clear();
       }
+      target.tracking().set_current_writer(0);
       target.stats().remote_batches++;
       Shard* origin = batch->origin;
       origin->Post([batch] { batch->client->OnBatchDone(batch); });

@@ -25,6 +25,7 @@
 #include "engine/blocking.h"
 #include "engine/executor.h"
 #include "engine/pubsub.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
 #include "protocol/reply_builder.h"
@@ -94,6 +95,8 @@ class Client : public net::IoHandler {
   size_t query_buffer_size() const { return query_.size(); }
   size_t query_buffer_capacity() const { return query_.capacity(); }
   size_t output_size() const { return out_.size() - out_pos_; }
+  // CLIENT TRACKING options (engine/tracking.h); null while tracking is off.
+  std::unique_ptr<ClientTracking> tracking;
   // Killed by CLIENT KILL from another thread: closed at the next chance.
   void RequestClose() { flags |= kClientCloseAsap; }
   // AUTH/HELLO/RESET: also lifts the parser's limits for unauthenticated

@@ -51,8 +51,9 @@ class CommandContext {
   // notifications hook in here).
   void KeyModified(Db& db, std::string_view key) {
     (void)db;
-    (void)key;
-    ShardFor(key).stats().dirty++;
+    Shard& owner = ShardFor(key);
+    owner.stats().dirty++;
+    if (owner.tracking().active()) TrackingKeyModified(*this, owner, key);
   }
   // Keyspace notification (notify-keyspace-events): `cls` is one of the
   // kNotify* classes of server/config.h (kNotifyString, kNotifyList, ...),

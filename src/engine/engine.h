@@ -35,6 +35,7 @@
 #include "engine/command_table.h"
 #include "engine/pubsub.h"
 #include "engine/shard.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 
 namespace lodestone {
@@ -157,6 +158,9 @@ class Engine {
   // Pub/Sub: the channel registry and delivery (engine/pubsub.h). Any thread.
   PubSub& pubsub() { return pubsub_; }
 
+  // CLIENT TRACKING: where each tracking client's invalidations go.
+  TrackingRegistry& tracking() { return tracking_; }
+
   // Shutdown options chosen by SHUTDOWN / signals, read by main.
   std::atomic<int> shutdown_flags{0};
 
@@ -188,6 +192,7 @@ class Engine {
   std::atomic<int> monitor_count_{0};
   std::mutex monitors_mu_;
   std::vector<std::pair<int, uint64_t>> monitors_;  // guarded by monitors_mu_
+  TrackingRegistry tracking_;
 
   PubSub pubsub_;
 

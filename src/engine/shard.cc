@@ -36,6 +36,7 @@ bool Shard::stopping() const { return engine_.stopping(); }
 // Everything that reacts to a key expiring hooks in here (a Db has one
 // expire listener).
 void Shard::OnKeyExpired(int db, std::string_view key) {
+  if (tracking_.active()) TrackingInvalidateKey(engine_, *this, key, 0);
   engine_.pubsub().Notify(kNotifyExpired, "expired", key, db);
 }
 
@@ -272,6 +273,7 @@ void Shard::Cron() {
     if (db->volatile_key_count() > 0) db->ActiveExpireElements(now_ms, 1000);
   }
   blocking_.Purge();
+  TrackingEnforceLimit(engine_, *this);
   // Idle client timeout.
   if (cfg.timeout > 0) {
     std::vector<Client*> idle;

@@ -21,6 +21,7 @@
 
 #include "common/random.h"
 #include "engine/blocking.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 #include "storage/db.h"
 
@@ -117,6 +118,10 @@ class Shard {
   void RemoveBlockedClient(Client* c);
   size_t blocked_client_count() const { return blocked_clients_.size(); }
 
+  // --- Client-side caching (engine/tracking.h): this shard's keys read by
+  // tracking clients, and the BCAST prefixes. Own thread, or parked. ---
+  TrackingTable& tracking() { return tracking_; }
+
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
@@ -163,6 +168,7 @@ class Shard {
   std::vector<Client*> closing_;
   std::vector<Client*> paused_clients_;
   BlockingRegistry blocking_;
+  TrackingTable tracking_;
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
