@@ -292,6 +292,8 @@ void Shard::Cron() {
 
 void Shard::Run() {
   PubSub::SetThreadShard(id_);
+  // Posted work runs before the input that woke the loop with it.
+  loop_.set_wake_handler([this] { DrainInbox(); });
   while (!engine_.stopping()) {
     int64_t now = MonotonicUs();
     int hz = engine_.config().hz > 0 ? engine_.config().hz : 10;
@@ -315,6 +317,7 @@ void Shard::Run() {
     DrainInbox();
     if (blocking_.HasReady()) ServeReadyKeys();
     if (!blocked_clients_.empty()) CheckBlockedTimeouts(WallTimeMs());
+    if (tracking_.has_broadcasts()) TrackingFlushBroadcasts(engine_, *this);
     FlushPendingWrites();
   }
   // Keep serving park requests until every shard has left its loop, so a

@@ -87,6 +87,19 @@ void TrackingTable::RemovePrefix(const std::string& prefix, uint64_t client_id,
   if (clients.empty()) prefixes_.erase(it);
 }
 
+void TrackingTable::NoteBroadcast(std::string_view key, uint64_t writer) {
+  for (const auto& [prefix, clients] : prefixes_) {
+    if (key.substr(0, prefix.size()) != prefix) continue;
+    pending_[prefix].insert_or_assign(std::string(key), writer);
+  }
+}
+
+const std::vector<std::pair<uint64_t, uint64_t>>* TrackingTable::PrefixClients(
+    const std::string& prefix) const {
+  auto it = prefixes_.find(prefix);
+  return it == prefixes_.end() ? nullptr : &it->second;
+}
+
 // ---- Delivery -------------------------------------------------------------------
 
 namespace {
@@ -99,6 +112,22 @@ std::string KeyArray(std::string_view key) {
   out.append(key);
   out += "\r\n";
   return out;
+}
+
+// The array of `keys`, leaving out those last changed by `skip_writer`
+// (NOLOOP; 0 keeps all). Empty when nothing is left.
+std::string KeyArray(const std::map<std::string, uint64_t>& keys, uint64_t skip_writer) {
+  size_t n = 0;
+  std::string body;
+  for (const auto& [key, writer] : keys) {
+    if (skip_writer != 0 && writer == skip_writer) continue;
+    n++;
+    body += "$" + std::to_string(key.size()) + "\r\n";
+    body += key;
+    body += "\r\n";
+  }
+  if (n == 0) return {};
+  return "*" + std::to_string(n) + "\r\n" + body;
 }
 
 // Writes one invalidation to `receiver`. `keys` is a RESP array of keys, or
@@ -208,16 +237,7 @@ void TrackingRememberKeys(Engine& engine, Shard& shard, bool cross_shard, const 
 
 void TrackingInvalidateKey(Engine& engine, Shard& shard, std::string_view key, uint64_t writer) {
   TrackingTable& table = shard.tracking();
-  if (table.prefix_count() > 0) {
-    std::string keys;
-    TrackingTarget t;
-    table.ForEachPrefixMatch(key, [&](uint64_t id, uint64_t generation) {
-      if (!engine.tracking().Find(id, &t) || !t.bcast || t.generation != generation) return;
-      if (t.noloop && id == writer) return;
-      if (keys.empty()) keys = KeyArray(key);
-      Deliver(engine, id, t, keys);
-    });
-  }
+  if (table.prefix_count() > 0) table.NoteBroadcast(key, writer);
   std::vector<uint64_t> ids = table.Take(key);
   if (ids.empty()) return;
   engine.tracking().total_keys().fetch_sub(1);
@@ -241,6 +261,26 @@ void TrackingInvalidateAll(Engine& engine) {
     }
   }
   reg.total_keys().store(0);
+}
+
+void TrackingFlushBroadcasts(Engine& engine, Shard& shard) {
+  TrackingTable& table = shard.tracking();
+  TrackingTable::PendingBroadcasts pending = table.TakeBroadcasts();
+  TrackingTarget t;
+  for (const auto& [prefix, keys] : pending) {
+    const auto* clients = table.PrefixClients(prefix);
+    if (clients == nullptr) continue;
+    std::string common = KeyArray(keys, 0);
+    for (const auto& [id, generation] : *clients) {
+      if (!engine.tracking().Find(id, &t) || !t.bcast || t.generation != generation) continue;
+      if (t.noloop) {
+        std::string own = KeyArray(keys, id);
+        if (!own.empty()) Deliver(engine, id, t, own);
+      } else {
+        Deliver(engine, id, t, common);
+      }
+    }
+  }
 }
 
 void TrackingEnforceLimit(Engine& engine, Shard& shard) {

@@ -115,6 +115,16 @@ class TrackingTable {
       for (const auto& [id, gen] : clients) fn(id, gen);
     }
   }
+  // Notes that `key` changed (by `writer`, 0 for none) under every prefix it
+  // matches; the shard announces the keys of each prefix together once per
+  // loop iteration, as Redis does before sleeping.
+  void NoteBroadcast(std::string_view key, uint64_t writer);
+  bool has_broadcasts() const { return !pending_.empty(); }
+  // Per prefix: the changed keys, sorted, each with its last writer.
+  using PendingBroadcasts = std::map<std::string, std::map<std::string, uint64_t>>;
+  PendingBroadcasts TakeBroadcasts() { return std::move(pending_); }
+  // The clients registered for `prefix`, as (client id, generation).
+  const std::vector<std::pair<uint64_t, uint64_t>>* PrefixClients(const std::string& prefix) const;
   size_t prefix_count() const { return prefixes_.size(); }
   const std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>>& prefixes() const {
     return prefixes_;
@@ -130,6 +140,7 @@ class TrackingTable {
   size_t items_ = 0;
   // prefix -> (client id, generation)
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> prefixes_;
+  PendingBroadcasts pending_;
   uint64_t current_writer_ = 0;
 };
 
@@ -159,6 +170,10 @@ void TrackingKeyModified(CommandContext& ctx, Shard& shard, std::string_view key
 // FLUSHALL/FLUSHDB: every tracking client is told that all keys are invalid
 // (a null), and every table is emptied. REQUIRES: every shard parked.
 void TrackingInvalidateAll(Engine& engine);
+
+// Shard's own thread, once per loop iteration: sends BCAST clients the keys
+// changed under their prefixes since the last call, one message per prefix.
+void TrackingFlushBroadcasts(Engine& engine, Shard& shard);
 
 // tracking-table-max-keys: evicts keys of this shard (telling their readers)
 // while every shard's tables together hold more keys than allowed.
