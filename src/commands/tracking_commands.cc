@@ -17,7 +17,8 @@
 namespace lodestone {
 namespace {
 
-constexpr std::string_view kPrefixNeedsBcast = "ERR PREFIX option requires BCAST mode to be enabled";
+constexpr std::string_view kPrefixNeedsBcast =
+    "ERR PREFIX option requires BCAST mode to be enabled";
 constexpr std::string_view kBcastSwitch =
     "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
     "re-enabling it with a different mode.";

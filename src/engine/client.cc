@@ -304,6 +304,16 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     auto run = [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true, blocking ? &block : nullptr);
       if (reader != 0) TrackingRememberKeys(engine, shard_, true, *spec, args, reader);
+      // BCAST keys of the parked shards are announced before the reply leaves.
+      if (engine.tracking().client_count() > 0) {
+        if (spec->flags & kAllShards) {
+          for (int s = 0; s < engine.shard_count(); s++) {
+            TrackingFlushBroadcasts(engine, engine.shard(s));
+          }
+        } else {
+          for (int s : shards) TrackingFlushBroadcasts(engine, engine.shard(s));
+        }
+      }
     };
     ExecuteOwn(suppress, [&] {
       if (spec->flags & kAllShards) {
@@ -413,6 +423,8 @@ void Client::SendBatches() {
         discard.clear();
       }
       target.tracking().set_current_writer(0);
+      // BCAST keys are announced before the replies go back.
+      if (target.tracking().has_broadcasts()) TrackingFlushBroadcasts(engine, target);
       target.stats().remote_batches++;
       Shard* origin = batch->origin;
       origin->Post([batch] { batch->client->OnBatchDone(batch); });

@@ -265,6 +265,7 @@ void TrackingInvalidateAll(Engine& engine) {
 
 void TrackingFlushBroadcasts(Engine& engine, Shard& shard) {
   TrackingTable& table = shard.tracking();
+  if (!table.has_broadcasts()) return;
   TrackingTable::PendingBroadcasts pending = table.TakeBroadcasts();
   TrackingTarget t;
   for (const auto& [prefix, keys] : pending) {

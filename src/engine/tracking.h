@@ -171,8 +171,9 @@ void TrackingKeyModified(CommandContext& ctx, Shard& shard, std::string_view key
 // (a null), and every table is emptied. REQUIRES: every shard parked.
 void TrackingInvalidateAll(Engine& engine);
 
-// Shard's own thread, once per loop iteration: sends BCAST clients the keys
-// changed under their prefixes since the last call, one message per prefix.
+// Sends BCAST clients the keys changed under their prefixes since the last
+// call, one message per prefix: on the shard's thread once per loop iteration
+// and after each batch, or by a coordinator for the shards it has parked.
 void TrackingFlushBroadcasts(Engine& engine, Shard& shard);
 
 // tracking-table-max-keys: evicts keys of this shard (telling their readers)
