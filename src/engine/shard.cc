@@ -190,7 +190,9 @@ void Shard::ServeReadyKeys() {
         std::string reply;
         protocol::ReplyBuilder rb(&reply, bc->resp);
         BlockRequest again;
+        tracking_.BeginServing(client_id);
         ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);
+        tracking_.EndServing();
         if (again.requested) {
           bc->Unclaim();  // nothing for it after all: it keeps its place
           break;
@@ -199,6 +201,7 @@ void Shard::ServeReadyKeys() {
         home.Post([&home, client_id, bc, reply = std::move(reply)]() mutable {
           if (Client* c = home.FindClient(client_id)) c->OnBlockedServed(bc, std::move(reply));
         });
+        if (tracking_.has_held()) TrackingReleaseHeld(engine_, *this);
         queue = blocking_.Waiters(db_index, key);
       }
     }

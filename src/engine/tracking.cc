@@ -190,15 +190,20 @@ void Deliver(Engine& engine, uint64_t client_id, const TrackingTarget& t, const 
   });
 }
 
-// Tells every client in `ids` (which had read `key`) that it changed.
-void NotifyReaders(Engine& engine, const std::vector<uint64_t>& ids, std::string_view key,
-                   uint64_t writer) {
+// Tells every client in `ids` (which had read `key` of `shard`) that it
+// changed.
+void NotifyReaders(Engine& engine, Shard& shard, const std::vector<uint64_t>& ids,
+                   std::string_view key, uint64_t writer) {
   std::string keys = KeyArray(key);
   TrackingTarget t;
   for (uint64_t id : ids) {
     // Gone, tracking off, or switched to BCAST since it read the key.
     if (!engine.tracking().Find(id, &t) || t.bcast) continue;
     if (t.noloop && id == writer) continue;
+    if (shard.tracking().ShouldHold(id)) {
+      shard.tracking().Hold(id, keys);
+      continue;
+    }
     Deliver(engine, id, t, keys);
   }
 }
@@ -241,7 +246,7 @@ void TrackingInvalidateKey(Engine& engine, Shard& shard, std::string_view key, u
   std::vector<uint64_t> ids = table.Take(key);
   if (ids.empty()) return;
   engine.tracking().total_keys().fetch_sub(1);
-  NotifyReaders(engine, ids, key, writer);
+  NotifyReaders(engine, shard, ids, key, writer);
 }
 
 void TrackingKeyModified(CommandContext& ctx, Shard& shard, std::string_view key) {
@@ -284,6 +289,13 @@ void TrackingFlushBroadcasts(Engine& engine, Shard& shard) {
   }
 }
 
+void TrackingReleaseHeld(Engine& engine, Shard& shard) {
+  TrackingTarget t;
+  for (const auto& [id, keys] : shard.tracking().TakeHeld()) {
+    if (engine.tracking().Find(id, &t)) Deliver(engine, id, t, keys);
+  }
+}
+
 void TrackingEnforceLimit(Engine& engine, Shard& shard) {
   int64_t max_keys = engine.config().tracking_table_max_keys;
   if (max_keys <= 0) return;
@@ -297,7 +309,7 @@ void TrackingEnforceLimit(Engine& engine, Shard& shard) {
     if (!total.compare_exchange_weak(now, now - 1)) continue;
     std::string key = *table.SomeKey();
     std::vector<uint64_t> ids = table.Take(key);
-    NotifyReaders(engine, ids, key, 0);
+    NotifyReaders(engine, shard, ids, key, 0);
     now = total.load(std::memory_order_relaxed);
   }
 }

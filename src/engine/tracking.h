@@ -134,6 +134,21 @@ class TrackingTable {
   // none), so NOLOOP can recognise its own writes.
   uint64_t current_writer() const { return current_writer_; }
   void set_current_writer(uint64_t id) { current_writer_ = id; }
+  // While the shard re-executes a blocked client's command (serving it), the
+  // invalidations that command causes for that same client are held back
+  // and sent after its reply (TrackingReleaseHeld), as Redis orders them.
+  void BeginServing(uint64_t id) {
+    current_writer_ = id;
+    serving_ = true;
+  }
+  void EndServing() {
+    current_writer_ = 0;
+    serving_ = false;
+  }
+  bool ShouldHold(uint64_t receiver) const { return serving_ && receiver == current_writer_; }
+  void Hold(uint64_t receiver, std::string keys) { held_.emplace_back(receiver, std::move(keys)); }
+  bool has_held() const { return !held_.empty(); }
+  std::vector<std::pair<uint64_t, std::string>> TakeHeld() { return std::move(held_); }
 
  private:
   std::unordered_map<std::string, std::vector<uint64_t>> keys_;
@@ -142,6 +157,8 @@ class TrackingTable {
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> prefixes_;
   PendingBroadcasts pending_;
   uint64_t current_writer_ = 0;
+  bool serving_ = false;
+  std::vector<std::pair<uint64_t, std::string>> held_;  // (receiver, key array)
 };
 
 // ---- Hooks used by the engine -----------------------------------------------
@@ -175,6 +192,10 @@ void TrackingInvalidateAll(Engine& engine);
 // call, one message per prefix: on the shard's thread once per loop iteration
 // and after each batch, or by a coordinator for the shards it has parked.
 void TrackingFlushBroadcasts(Engine& engine, Shard& shard);
+
+// After a served blocked command's reply was posted: sends the invalidations
+// held back (see TrackingTable::BeginServing). Own thread.
+void TrackingReleaseHeld(Engine& engine, Shard& shard);
 
 // tracking-table-max-keys: evicts keys of this shard (telling their readers)
 // while every shard's tables together hold more keys than allowed.

@@ -318,3 +318,20 @@ def test_mode_switch_and_caching_errors(server, reference):
         assert c.call("CLIENT", "TRACKING", "on", "REDIRECT", cid, "REDIRECT", cid) == \
             ErrorReply("ERR A client can only redirect to a single other client")
         c.close()
+
+
+@pytest.mark.threads
+def test_served_blocked_command_gets_its_invalidation_after_the_reply(server_threads, rt):
+    c, writer = conn(server_threads, True), conn(server_threads)
+    writer.call("RPUSH", "list2{t}", "a")
+    c.call("CLIENT", "TRACKING", "on")
+    assert c.call("LRANGE", "list2{t}", "0", "-1") == [b"a"]
+    c.send(b"*6\r\n$6\r\nBLMOVE\r\n$8\r\nlist1{t}\r\n$8\r\nlist2{t}\r\n"
+           b"$4\r\nLEFT\r\n$4\r\nLEFT\r\n$1\r\n0\r\n")
+    for _ in range(100):
+        if rt.info()["blocked_clients"] == 1:
+            break
+        time.sleep(0.01)
+    writer.call("RPUSH", "list1{t}", "foo")
+    assert c.read() == b"foo"
+    assert invalidated(c.read()) == [b"list2{t}"]
