@@ -258,8 +258,6 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   }
   commands_processed++;
   last_command = spec;
-  // CLIENT TRACKING: the id to remember this command's keys for (0: none).
-  uint64_t reader = TrackingReaderFor(tracking.get(), *this, *spec);
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
   // A blocking command waits for everything before it, and nothing after it
@@ -293,11 +291,15 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
       }
     }
   }
+  // CLIENT TRACKING: the id to remember this command's keys for (0: none).
+  // Taken once the command is sure to run now (it consumes CLIENT CACHING).
+  uint64_t reader = 0;
   if (multi) {
     // A cross-shard execution needs everything sent before it to be done.
     bool pending = outstanding_batches_ > 0;
     for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
     if (pending) return false;
+    reader = TrackingReaderFor(tracking.get(), *this, *spec);
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
     BlockRequest block;
@@ -326,6 +328,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
   }
+  reader = TrackingReaderFor(tracking.get(), *this, *spec);
   if (target == -1 || target == shard_.id()) {
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);

@@ -335,3 +335,25 @@ def test_served_blocked_command_gets_its_invalidation_after_the_reply(server_thr
     writer.call("RPUSH", "list1{t}", "foo")
     assert c.read() == b"foo"
     assert invalidated(c.read()) == [b"list2{t}"]
+
+
+@pytest.mark.threads
+def test_caching_survives_a_command_that_waits_for_earlier_ones(server_threads, rt):
+    # Pipelined: reads bound for other shards, then CLIENT CACHING YES and a
+    # cross-shard MGET that must wait for them before it runs.
+    c, writer = conn(server_threads, True), conn(server_threads)
+    c.call("CLIENT", "TRACKING", "on", "OPTIN")
+    cmds = [("GET", k) for k in KEYS[:4]] + [("CLIENT", "CACHING", "yes"),
+                                             ("MGET", "m:1", "m:2", "m:3", "m:4")]
+    c.send(b"".join(b"*%d\r\n" % len(a) + b"".join(b"$%d\r\n%s\r\n" % (len(x), x.encode())
+                                                   for x in a) for a in cmds))
+    for _ in range(4):
+        assert c.read() is None
+    assert c.read() == b"OK"
+    assert c.read() == [None] * 4
+    writer.call("MSET", "m:1", "1", "m:2", "2", "m:3", "3", "m:4", "4", KEYS[0], "x")
+    got = []
+    while len(got) < 4:
+        got += invalidated(c.read())
+    assert sorted(got) == [b"m:1", b"m:2", b"m:3", b"m:4"]
+    expect_no_push(c)
