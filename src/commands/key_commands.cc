@@ -97,10 +97,7 @@ void MoveEntry(Entry* entry, Db& src, Db& dst, std::string_view dst_key) {
 // command's own (MOVE's and COPY's target database).
 void NotifyInDb(CommandContext& ctx, int db_index, int cls, std::string_view event,
                 std::string_view key) {
-  const int own_index = ctx.db_index;
-  ctx.db_index = db_index;
-  ctx.Notify(cls, event, key);
-  ctx.db_index = own_index;
+  ctx.engine.pubsub().Notify(cls, event, key, db_index);
 }
 
 // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------
