@@ -212,22 +212,25 @@ void NotifyReaders(Engine& engine, Shard& shard, const std::vector<uint64_t>& id
 
 // ---- Hooks ------------------------------------------------------------------------
 
-uint64_t TrackingReaderFor(Client& client, const CommandSpec& spec) {
+uint64_t TrackingReaderFor(Client& client, const CommandSpec& spec, bool consume_caching) {
   ClientTracking& t = *client.tracking;
   uint64_t reader = 0;
-  // Read-only scripts are not tracked themselves; the commands they run are.
-  bool script = spec.name == "eval_ro" || spec.name == "evalsha_ro" || spec.name == "fcall_ro";
-  if (!t.bcast && (spec.flags & kReadonly) && !(spec.flags & kPubSub) && !script &&
-      !((t.optin && !t.caching) || (t.optout && t.caching))) {
-    reader = client.id();
-  }
+  if (!t.bcast && !((t.optin && !t.caching) || (t.optout && t.caching))) reader = client.id();
   // CLIENT CACHING applies to the next command only (CLIENT subcommands keep it).
-  if (t.caching && !(spec.parent != nullptr && spec.parent->name == "client")) t.caching = false;
+  if (consume_caching && t.caching && !(spec.parent != nullptr && spec.parent->name == "client")) {
+    t.caching = false;
+  }
   return reader;
+}
+
+bool TrackingRemembersKeysOf(const CommandSpec& spec) {
+  if (!(spec.flags & kReadonly) || (spec.flags & kPubSub)) return false;
+  return spec.name != "eval_ro" && spec.name != "evalsha_ro" && spec.name != "fcall_ro";
 }
 
 void TrackingRememberKeys(Engine& engine, Shard& shard, bool cross_shard, const CommandSpec& spec,
                           const std::vector<std::string_view>& args, uint64_t reader) {
+  if (!TrackingRemembersKeysOf(spec)) return;
   std::vector<int> positions;
   GetKeyPositions(spec, args, &positions);
   if (positions.empty()) return;

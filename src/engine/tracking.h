@@ -163,17 +163,25 @@ class TrackingTable {
 
 // ---- Hooks used by the engine -----------------------------------------------
 
-// Client thread, when a command is dispatched: the id under which the
-// command's keys must be remembered (0 for none: tracking off, BCAST, not a
-// read-only command, or OPTIN/OPTOUT says no). Consumes CLIENT CACHING unless
-// the command is itself a CLIENT subcommand.
-uint64_t TrackingReaderFor(Client& client, const CommandSpec& spec);
+// Client thread, when a command is dispatched: the id under which keys read
+// by the command, or by the commands it runs (EXEC, a script), are
+// remembered; 0 for none (tracking off, BCAST, or OPTIN/OPTOUT says no).
+// Consumes CLIENT CACHING unless `consume_caching` is false (Redis keeps it
+// while commands are queued in MULTI, until EXEC) or the command is itself a
+// CLIENT subcommand.
+uint64_t TrackingReaderFor(Client& client, const CommandSpec& spec, bool consume_caching = true);
 inline uint64_t TrackingReaderFor(ClientTracking* t, Client& client, const CommandSpec& spec) {
   return t == nullptr ? 0 : TrackingReaderFor(client, spec);
 }
 
-// After a read-only command ran: remembers its keys for `reader`. On the
-// keys' shard, or on the coordinator (cross_shard) with the shards parked.
+// Whether running `spec` remembers its keys: read-only commands, except
+// Pub/Sub ones and read-only scripts (the commands a script runs count).
+bool TrackingRemembersKeysOf(const CommandSpec& spec);
+
+// After a command ran for a client whose reader id is `reader` (see
+// TrackingReaderFor): remembers its keys if it is one that does. On the keys'
+// shard, or on the coordinator (cross_shard) with the shards parked. EXEC and
+// scripts call it for each command they run, with the outer command's reader.
 void TrackingRememberKeys(Engine& engine, Shard& shard, bool cross_shard, const CommandSpec& spec,
                           const std::vector<std::string_view>& args, uint64_t reader);
 
