@@ -72,6 +72,45 @@ TEST(TrackingTable, PrefixRemovalNeedsTheSameGeneration) {
   EXPECT_FALSE(t.active());
 }
 
+TEST(TrackingTable, BroadcastsGroupKeysPerPrefixWithTheirLastWriter) {
+  TrackingTable t;
+  EXPECT_FALSE(t.has_broadcasts());
+  t.NoteBroadcast("a:1", 5);  // no prefix yet: nothing noted
+  EXPECT_FALSE(t.has_broadcasts());
+  t.AddPrefix("a:", 1, 1);
+  t.AddPrefix("", 2, 1);
+  t.NoteBroadcast("a:1", 5);
+  t.NoteBroadcast("b:1", 6);
+  t.NoteBroadcast("a:1", 7);  // the last writer wins
+  ASSERT_TRUE(t.has_broadcasts());
+  TrackingTable::PendingBroadcasts p = t.TakeBroadcasts();
+  EXPECT_FALSE(t.has_broadcasts());
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[""], (std::map<std::string, uint64_t>{{"a:1", 7}, {"b:1", 6}}));
+  EXPECT_EQ(p["a:"], (std::map<std::string, uint64_t>{{"a:1", 7}}));
+  ASSERT_NE(t.PrefixClients("a:"), nullptr);
+  EXPECT_EQ(t.PrefixClients("a:")->size(), 1u);
+  EXPECT_EQ(t.PrefixClients("zz"), nullptr);
+}
+
+TEST(TrackingTable, HoldsOnlyForTheClientBeingServed) {
+  TrackingTable t;
+  EXPECT_FALSE(t.ShouldHold(4));
+  t.BeginServing(4);
+  EXPECT_EQ(t.current_writer(), 4u);
+  EXPECT_TRUE(t.ShouldHold(4));
+  EXPECT_FALSE(t.ShouldHold(5));
+  t.Hold(4, "*1\r\n$1\r\nk\r\n");
+  t.EndServing();
+  EXPECT_FALSE(t.ShouldHold(4));
+  EXPECT_EQ(t.current_writer(), 0u);
+  ASSERT_TRUE(t.has_held());
+  auto held = t.TakeHeld();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].first, 4u);
+  EXPECT_FALSE(t.has_held());
+}
+
 TEST(TrackingTable, CurrentWriter) {
   TrackingTable t;
   EXPECT_EQ(t.current_writer(), 0u);

@@ -357,3 +357,26 @@ def test_caching_survives_a_command_that_waits_for_earlier_ones(server_threads, 
         got += invalidated(c.read())
     assert sorted(got) == [b"m:1", b"m:2", b"m:3", b"m:4"]
     expect_no_push(c)
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+def test_trackinginfo_bytes_match_reference(server, reference, resp):
+    for_each = []
+    for srv in (server, reference):
+        c = RawConn(srv.port)
+        if resp == 3:
+            c.call("HELLO", "3")
+        raws = []
+        for args in (["CLIENT", "TRACKINGINFO"],
+                     ["CLIENT", "TRACKING", "on", "OPTOUT", "NOLOOP"],
+                     ["CLIENT", "CACHING", "no"],
+                     ["CLIENT", "TRACKINGINFO"],
+                     ["CLIENT", "TRACKING", "off"],
+                     ["CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "b", "PREFIX", "a"],
+                     ["CLIENT", "TRACKINGINFO"],
+                     ["CLIENT", "GETREDIR"]):
+            c.call(*args)
+            raws.append(c.last_raw)
+        for_each.append(raws)
+        c.close()
+    assert for_each[0] == for_each[1]
