@@ -216,6 +216,7 @@ uint64_t TrackingReaderFor(Client& client, const CommandSpec& spec, bool consume
   ClientTracking& t = *client.tracking;
   uint64_t reader = 0;
   if (!t.bcast && !((t.optin && !t.caching) || (t.optout && t.caching))) reader = client.id();
+  t.command_reader = reader;
   // CLIENT CACHING applies to the next command only (CLIENT subcommands keep it).
   if (consume_caching && t.caching && !(spec.parent != nullptr && spec.parent->name == "client")) {
     t.caching = false;

@@ -49,6 +49,9 @@ struct ClientTracking {
   bool noloop = false;
   bool caching = false;  // CLIENT CACHING YES/NO given for the next command
   bool broken_redirect = false;  // the redirect target was found gone
+  // What TrackingReaderFor decided for the command being dispatched: EXEC
+  // and scripts pass it to TrackingRememberKeys for the commands they run.
+  uint64_t command_reader = 0;
   uint64_t redirect_id = 0;
   uint64_t generation = 0;           // tells apart successive enablings
   std::vector<std::string> prefixes;  // BCAST prefixes, sorted
