@@ -2,7 +2,9 @@
 // CLIENT with its subcommands. All are keyless and run on the calling
 // client's thread; CLIENT LIST and CLIENT KILL see every shard's clients
 // (kAllShards) because they run with every shard parked.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "commands/command_util.h"
 #include "commands/register.h"
@@ -232,13 +234,17 @@ bool ClientIsType(const Client& c, std::string_view t) {
   return EqualsIgnoreCase(t, "normal") && !c.in_pubsub_mode();
 }
 
+// Visits every open client in id order (oldest first), as Redis lists them.
 template <typename Fn>
 void ForEachClient(CommandContext& ctx, Fn&& fn) {
+  std::vector<Client*> all;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     for (auto& [id, c] : ctx.engine.shard(i).clients()) {
-      if (!c->closed()) fn(*c);
+      if (!c->closed()) all.push_back(c);
     }
   }
+  std::sort(all.begin(), all.end(), [](Client* a, Client* b) { return a->id() < b->id(); });
+  for (Client* c : all) fn(*c);
 }
 
 // CLIENT ID

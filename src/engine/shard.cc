@@ -288,6 +288,8 @@ void Shard::Cron() {
   // Clients killed from other threads.
   std::vector<Client*> doomed;
   for (auto& [id, c] : clients_) {
+    // A soft output limit also expires while no more output arrives.
+    if (c->soft_limit_since_ms_ != 0) c->CheckOutputLimits();
     if (c->flags & kClientCloseAsap) doomed.push_back(c);
   }
   for (Client* c : doomed) c->Close();
