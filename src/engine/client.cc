@@ -418,6 +418,7 @@ void Client::SendBatches() {
         rb.set_out(item.suppress ? &discard : &item.reply);
         rb.set_resp(item.resp);
         bool can_block = (item.spec->flags & kBlocking) != 0;
+        target.tracking().set_current_reader(item.tracking_reader);
         ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false,
                        can_block ? &item.block : nullptr);
         if (item.tracking_reader != 0) {
@@ -426,6 +427,7 @@ void Client::SendBatches() {
         discard.clear();
       }
       target.tracking().set_current_writer(0);
+      target.tracking().set_current_reader(0);
       // BCAST keys are announced before the replies go back.
       if (target.tracking().has_broadcasts()) TrackingFlushBroadcasts(engine, target);
       target.stats().remote_batches++;

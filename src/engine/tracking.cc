@@ -253,6 +253,11 @@ void TrackingInvalidateKey(Engine& engine, Shard& shard, std::string_view key, u
   NotifyReaders(engine, shard, ids, key, writer);
 }
 
+uint64_t TrackingReaderOf(CommandContext& ctx) {
+  if (ctx.client == nullptr) return ctx.shard.tracking().current_reader();
+  return ctx.client->tracking ? ctx.client->tracking->command_reader : 0;
+}
+
 void TrackingKeyModified(CommandContext& ctx, Shard& shard, std::string_view key) {
   uint64_t writer = ctx.client != nullptr ? ctx.client->id() : shard.tracking().current_writer();
   TrackingInvalidateKey(ctx.engine, shard, key, writer);

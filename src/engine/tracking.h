@@ -137,6 +137,9 @@ class TrackingTable {
   // none), so NOLOOP can recognise its own writes.
   uint64_t current_writer() const { return current_writer_; }
   void set_current_writer(uint64_t id) { current_writer_ = id; }
+  // The reader id (TrackingReaderFor) of the hop running now, 0 for none.
+  uint64_t current_reader() const { return current_reader_; }
+  void set_current_reader(uint64_t id) { current_reader_ = id; }
   // While the shard re-executes a blocked client's command (serving it), the
   // invalidations that command causes for that same client are held back
   // and sent after its reply (TrackingReleaseHeld), as Redis orders them.
@@ -160,6 +163,7 @@ class TrackingTable {
   std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> prefixes_;
   PendingBroadcasts pending_;
   uint64_t current_writer_ = 0;
+  uint64_t current_reader_ = 0;
   bool serving_ = false;
   std::vector<std::pair<uint64_t, std::string>> held_;  // (receiver, key array)
 };
@@ -187,6 +191,10 @@ bool TrackingRemembersKeysOf(const CommandSpec& spec);
 // scripts call it for each command they run, with the outer command's reader.
 void TrackingRememberKeys(Engine& engine, Shard& shard, bool cross_shard, const CommandSpec& spec,
                           const std::vector<std::string_view>& args, uint64_t reader);
+
+// The reader id of the command `ctx` runs (see TrackingReaderFor), for EXEC
+// and scripts to pass to TrackingRememberKeys for each command they run.
+uint64_t TrackingReaderOf(CommandContext& ctx);
 
 // A key of `shard` changed: invalidates it for everyone who read it and for
 // BCAST clients whose prefix matches. `writer` is the client that changed it
