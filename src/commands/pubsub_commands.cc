@@ -6,7 +6,9 @@
 // key spec (NOT_KEY, as in Redis), is routed like a key to the channel's
 // shard. Either way publishing only reads the shared registry and posts
 // the message to each subscriber's thread (engine/pubsub.h).
+#include <cctype>
 #include <string>
+#include <vector>
 
 #include "commands/command_util.h"
 #include "commands/register.h"
