@@ -122,6 +122,7 @@ void SetBit(CommandContext& ctx) {
   if (grown || old_bit != (on == 1)) {
     byte = static_cast<char>(on ? (byte | mask) : (byte & ~mask));
     ctx.KeyModified(db, ctx.arg(1));
+    ctx.Notify(kNotifyString, "setbit", ctx.arg(1));
   }
   ctx.reply.Integer(old_bit ? 1 : 0);
 }
@@ -240,7 +241,10 @@ void BitOp(CommandContext& ctx) {
   std::string_view dest = ctx.arg(2);
   Db& db = ctx.DbFor(dest);
   if (max_len == 0) {
-    if (LookupWrite(ctx, db, dest) != nullptr && db.Delete(dest)) ctx.KeyModified(db, dest);
+    if (LookupWrite(ctx, db, dest) != nullptr && db.Delete(dest)) {
+      ctx.KeyModified(db, dest);
+      ctx.Notify(kNotifyGeneric, "del", dest);
+    }
     return ctx.reply.Integer(0);
   }
   Value result = Value::RawString({});
@@ -249,6 +253,7 @@ void BitOp(CommandContext& ctx) {
   LookupWrite(ctx, db, dest);
   db.Upsert(dest, std::move(result), false);
   ctx.KeyModified(db, dest);
+  ctx.Notify(kNotifyString, "set", dest);
   ctx.reply.Integer(static_cast<int64_t>(max_len));
 }
 
@@ -342,6 +347,7 @@ void RunBitfieldWrites(CommandContext& ctx, const std::vector<BitfieldOp>& ops,
   if (changes > 0) {
     ctx.KeyModified(db, key);
     ctx.ShardFor(key).stats().dirty += changes - 1;  // Redis counts each change.
+    ctx.Notify(kNotifyString, "setbit", key);
   }
 }
 

@@ -22,13 +22,16 @@ TEST(CommandTableTest, EveryRowIsWellFormed) {
     EXPECT_FALSE(c->doc.since.empty());
     // A command cannot be both a reader and a writer.
     EXPECT_FALSE((c->flags & kReadonly) && (c->flags & kWrite));
-    // Keyed commands need an arity that covers the first key.
-    if (!c->key_specs.empty() && !c->movable_keys) {
+    // Keyed commands need an arity that covers the first key (channels
+    // declared as NOT_KEY, as SUNSUBSCRIBE's, may all be omitted).
+    bool only_not_keys = true;
+    for (const KeySpec& ks : c->key_specs) only_not_keys = only_not_keys && (ks.flags & kKsNotKey);
+    if (!c->key_specs.empty() && !c->movable_keys && !only_not_keys) {
       int min_args = c->arity > 0 ? c->arity : -c->arity;
       EXPECT_GT(min_args, c->first_key);
     }
     for (const KeySpec& ks : c->key_specs) {
-      EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM), 0u);
+      EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM | kKsNotKey), 0u);
       EXPECT_GE(ks.keystep, 1);
     }
   }

@@ -12,6 +12,7 @@
 #include "engine/command_table.h"
 #include "protocol/errors.h"
 #include "common/strings.h"
+#include "server/config.h"
 #include "storage/db.h"
 
 namespace lodestone {
@@ -33,11 +34,15 @@ inline CommandSpec Row(std::string name, int arity, uint64_t flags, std::string 
 }
 
 // Looks `key` up for reading, honouring expiry, and counts a keyspace hit or
-// miss. Returns nullptr when absent.
+// miss (a miss is also the "keymiss" event). Returns nullptr when absent.
 inline Entry* LookupRead(CommandContext& ctx, Db& db, std::string_view key) {
   Entry* e = db.Lookup(key, ctx.now_ms);
   ctx.CountHit(e != nullptr);
-  if (e != nullptr) e->value.set_lru(uint32_t(ctx.now_ms / 1000));
+  if (e == nullptr) {
+    ctx.Notify(kNotifyKeyMiss, "keymiss", key);
+    return nullptr;
+  }
+  e->value.set_lru(uint32_t(ctx.now_ms / 1000));
   return e;
 }
 

@@ -2,7 +2,9 @@
 // CLIENT with its subcommands. All are keyless and run on the calling
 // client's thread; CLIENT LIST and CLIENT KILL see every shard's clients
 // (kAllShards) because they run with every shard parked.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "commands/command_util.h"
 #include "commands/register.h"
@@ -50,6 +52,12 @@ bool CheckCredentials(CommandContext& ctx, std::string_view user, std::string_vi
 // PING [message]
 void Ping(CommandContext& ctx) {
   if (ctx.argc() > 2) return ctx.reply.Error(protocol::WrongArity("ping"));
+  // A subscribed RESP2 client gets ["pong", message-or-empty], as in Redis.
+  if (ctx.client != nullptr && ctx.client->resp == 2 && ctx.client->in_pubsub_mode()) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
+  }
   if (ctx.argc() == 2) return ctx.reply.Bulk(ctx.arg(1));
   ctx.reply.SimpleString("PONG");
 }
@@ -157,6 +165,7 @@ void Reset(CommandContext& ctx) {
     ctx.engine.RemoveMonitor(client.id());
     client.flags &= ~kClientMonitor;
   }
+  ctx.engine.pubsub().UnsubscribeAll(client);
   client.db = 0;
   client.resp = 2;
   ctx.reply.set_resp(2);
@@ -164,6 +173,7 @@ void Reset(CommandContext& ctx) {
   client.user = "default";
   client.SetAuthenticated(ctx.config().requirepass.empty());
   client.flags &= ~(kClientReplyOff | kClientReplySkipNext | kClientNoTouch | kClientNoEvict);
+  TrackingDisable(ctx.engine, client, false);
   ctx.reply.SimpleString("RESET");
 }
 
@@ -172,11 +182,15 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   std::string flags;
   if (c.flags & kClientMonitor) flags += 'O';
   if (c.blocked()) flags += 'b';
+  if (c.tracking) flags += 't';
+  if (c.tracking && c.tracking->broken_redirect) flags += 'R';
+  if (c.tracking && c.tracking->bcast) flags += 'B';
   if (c.flags & kClientCloseAsap) flags += 'A';
   if (c.flags & kClientCloseAfterReply) flags += 'c';
   if (c.flags & kClientUnixSocket) flags += 'U';
   if (c.flags & kClientNoEvict) flags += 'e';
   if (c.flags & kClientNoTouch) flags += 'T';
+  if (c.in_pubsub_mode()) flags += 'P';
   if (flags.empty()) flags = "N";
   std::string out;
   out.reserve(320);
@@ -189,7 +203,10 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000);
   out += " flags=" + flags;
   out += " db=" + std::to_string(c.db);
-  out += " sub=0 psub=0 ssub=0 multi=-1 watch=0";
+  out += " sub=" + std::to_string(c.subscription_count(PubSubKind::kChannel));
+  out += " psub=" + std::to_string(c.subscription_count(PubSubKind::kPattern));
+  out += " ssub=" + std::to_string(c.subscription_count(PubSubKind::kShardChannel));
+  out += " multi=-1 watch=0";
   out += " qbuf=" + std::to_string(c.query_buffer_size());
   out += " qbuf-free=" + std::to_string(c.query_buffer_capacity() - c.query_buffer_size());
   out += " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
@@ -198,29 +215,36 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " events=r";
   out += " cmd=" + (c.last_command ? c.last_command->name : std::string("NULL"));
   out += " user=" + c.user;
-  out += " redir=-1";
+  out += " redir=" + (c.tracking ? std::to_string(c.tracking->redirect_id) : std::string("-1"));
   out += " resp=" + std::to_string(c.resp);
   out += " lib-name=" + c.lib_name;
   out += " lib-ver=" + c.lib_ver;
   return out;
 }
 
-// Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. Every client
-// is "normal" until pub/sub and replication arrive.
+// Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them: a client
+// with subscriptions is "pubsub", any other "normal" (until replication).
 bool ValidClientType(std::string_view t) {
   return EqualsIgnoreCase(t, "normal") || EqualsIgnoreCase(t, "master") ||
          EqualsIgnoreCase(t, "replica") || EqualsIgnoreCase(t, "slave") ||
          EqualsIgnoreCase(t, "pubsub");
 }
-bool ClientIsType(const Client& c, std::string_view t) { return EqualsIgnoreCase(t, "normal"); }
+bool ClientIsType(const Client& c, std::string_view t) {
+  if (EqualsIgnoreCase(t, "pubsub")) return c.in_pubsub_mode();
+  return EqualsIgnoreCase(t, "normal") && !c.in_pubsub_mode();
+}
 
+// Visits every open client in id order (oldest first), as Redis lists them.
 template <typename Fn>
 void ForEachClient(CommandContext& ctx, Fn&& fn) {
+  std::vector<Client*> all;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     for (auto& [id, c] : ctx.engine.shard(i).clients()) {
-      if (!c->closed()) fn(*c);
+      if (!c->closed()) all.push_back(c);
     }
   }
+  std::sort(all.begin(), all.end(), [](Client* a, Client* b) { return a->id() < b->id(); });
+  for (Client* c : all) fn(*c);
 }
 
 // CLIENT ID
@@ -495,9 +519,6 @@ void ClientUnblock(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-// CLIENT GETREDIR: -1 while tracking is off (tracking arrives with issue 5).
-void ClientGetRedir(CommandContext& ctx) { ctx.reply.Integer(-1); }
-
 // CLIENT HELP
 void ClientHelp(CommandContext& ctx) {
   static const char* const kHelp[] = {
@@ -637,11 +658,10 @@ void RegisterConnectionCommands(CommandTable& table) {
   sub("unblock", -3, kAdmin | kAllShards | kSentinel, ClientUnblock,
       {"Unblocks a client blocked by a blocking command from a different connection.", "5.0.0",
        "O(log N) where N is the number of client connections"});
-  sub("getredir", 2, kClientState | kSentinel, ClientGetRedir,
-      {"Returns the client ID to which the connection's tracking notifications are redirected.",
-       "6.0.0", "O(1)"});
   sub("help", 2, kSentinel, ClientHelp,
       {"Returns helpful text about the different subcommands.", "5.0.0", "O(1)"});
+  // TRACKING, CACHING, GETREDIR, TRACKINGINFO (commands/tracking_commands.cc).
+  RegisterTrackingSubcommands(table, client);
 }
 
 }  // namespace lodestone

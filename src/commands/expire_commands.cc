@@ -13,6 +13,7 @@
 #include "commands/command_util.h"
 #include "commands/key_commands.h"
 #include "common/strings.h"
+#include "server/config.h"
 
 namespace lodestone {
 namespace {
@@ -87,10 +88,13 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   }
   if (when <= ctx.now_ms && db.delete_expired()) {
     db.DeleteEntry(e);
+    ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     db.SetExpire(e, when < 0 ? 0 : when);
+    ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "expire", key);
   }
-  ctx.KeyModified(db, key);
   ctx.reply.Integer(1);
 }
 
@@ -113,7 +117,10 @@ void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
   Db& db = ctx.db();
   Entry* e = db.Lookup(ctx.arg(1), ctx.now_ms);
   ctx.CountHit(e != nullptr);
-  if (e == nullptr) return ctx.reply.Integer(-2);
+  if (e == nullptr) {
+    ctx.Notify(kNotifyKeyMiss, "keymiss", ctx.arg(1));
+    return ctx.reply.Integer(-2);
+  }
   int64_t expire = Db::GetExpire(e);
   if (expire == kNoExpire) return ctx.reply.Integer(-1);
   int64_t ttl = absolute ? expire : expire - ctx.now_ms;
@@ -144,6 +151,7 @@ void Persist(CommandContext& ctx) {
   Entry* e = LookupWrite(ctx, db, key);
   if (e == nullptr || !db.RemoveExpire(e)) return ctx.reply.Integer(0);
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyGeneric, "persist", key);
   ctx.reply.Integer(1);
 }
 

@@ -94,17 +94,35 @@ void ReplyItem(CommandContext& ctx, Listpack::Value v) {
   ctx.reply.Bulk(v.AsString(buf));
 }
 
+// The events of fields removed because their TTL passed: "hexpired", then
+// "del" when the hash went with them.
+void NotifyFieldsExpired(CommandContext& ctx, std::string_view key, bool key_deleted) {
+  ctx.Notify(kNotifyHash, "hexpired", key);
+  if (key_deleted) ctx.Notify(kNotifyGeneric, "del", key);
+}
+
 // Looks a field up with lazy expiry. When an expired field was removed the
-// key is marked modified, and deleted if that emptied it (*e becomes null).
+// key is marked modified, and deleted if that emptied it (*e becomes null);
+// the events are sent unless `notify` is false (HMGET sends them once).
 HashValue::Lookup GetField(CommandContext& ctx, Db& db, Entry** e, std::string_view field,
-                           Listpack::Value* value) {
+                           Listpack::Value* value, bool notify = true) {
   HashValue::Lookup r = AsHash(*e)->Get(field, ctx.now_ms, value);
   if (r == HashValue::Lookup::kExpired) {
     std::string key((*e)->key());
     if (DeleteIfEmpty(db, *e)) *e = nullptr;
     ctx.KeyModified(db, key);
+    if (notify) NotifyFieldsExpired(ctx, key, *e == nullptr);
   }
   return r;
+}
+
+// Removes every expired field of the hash at *e (hashTypeExpireIfNeeded);
+// deletes the key, making *e null, if none is left.
+void PurgeExpiredFields(CommandContext& ctx, Db& db, Entry** e, std::string_view key) {
+  if (*e == nullptr || AsHash(*e)->PurgeExpired(ctx.now_ms) == 0) return;
+  ctx.KeyModified(db, key);
+  if (DeleteIfEmpty(db, *e)) *e = nullptr;
+  NotifyFieldsExpired(ctx, key, *e == nullptr);
 }
 
 // Parses "FIELDS numfields field..." with FIELDS at arg(at) and checks the
@@ -182,6 +200,7 @@ void HSetGeneric(CommandContext& ctx, bool hmset) {
   for (size_t i = 2; i < ctx.argc(); i += 2) created += h->Set(ctx.arg(i), ctx.arg(i + 1), limits);
   SyncEncoding(e);
   ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
   if (hmset) return ctx.reply.Ok();
   ctx.reply.Integer(created);
 }
@@ -210,6 +229,7 @@ void HSetNx(CommandContext& ctx) {
   AsHash(e)->Set(ctx.arg(2), ctx.arg(3), limits);
   SyncEncoding(e);
   ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
   ctx.reply.Integer(1);
 }
 
@@ -248,6 +268,7 @@ void HIncrBy(CommandContext& ctx) {
                  true);
   SyncEncoding(e);
   ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyHash, "hincrby", ctx.arg(1));
   ctx.reply.Integer(value);
 }
 
@@ -273,6 +294,7 @@ void HIncrByFloat(CommandContext& ctx) {
   AsHash(e)->Set(ctx.arg(2), formatted, LimitsFrom(ctx), true);
   SyncEncoding(e);
   ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyHash, "hincrbyfloat", ctx.arg(1));
   ctx.reply.Bulk(formatted);
 }
 
@@ -284,12 +306,18 @@ void HDel(CommandContext& ctx) {
   if (failed) return;
   if (e == nullptr) return ctx.reply.Integer(0);
   int64_t deleted = 0;
+  bool key_removed = false;
   for (size_t i = 2; i < ctx.argc(); i++) {
     if (!AsHash(e)->Delete(ctx.arg(i))) continue;
     deleted++;
-    if (DeleteIfEmpty(db, e)) break;
+    key_removed = DeleteIfEmpty(db, e);
+    if (key_removed) break;
   }
-  if (deleted > 0) ctx.KeyModified(db, ctx.arg(1));
+  if (deleted > 0) {
+    ctx.KeyModified(db, ctx.arg(1));
+    ctx.Notify(kNotifyHash, "hdel", ctx.arg(1));
+    if (key_removed) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -315,14 +343,19 @@ void HMGet(CommandContext& ctx) {
   Entry* e = LookupHashRead(ctx, db, ctx.arg(1), &failed);
   if (failed) return;
   ctx.reply.ArrayHeader(ctx.argc() - 2);
+  bool expired = false;
   for (size_t i = 2; i < ctx.argc(); i++) {
     Listpack::Value v(0);
-    if (e != nullptr && GetField(ctx, db, &e, ctx.arg(i), &v) == HashValue::Lookup::kFound) {
+    HashValue::Lookup r = e == nullptr ? HashValue::Lookup::kAbsent
+                                       : GetField(ctx, db, &e, ctx.arg(i), &v, false);
+    expired |= r == HashValue::Lookup::kExpired;
+    if (r == HashValue::Lookup::kFound) {
       ReplyItem(ctx, v);
     } else {
       ctx.reply.Null();
     }
   }
+  if (expired) NotifyFieldsExpired(ctx, ctx.arg(1), e == nullptr);
 }
 
 // HLEN key
@@ -436,10 +469,7 @@ void HRandFieldWithCount(CommandContext& ctx, int64_t count, bool with_values) {
   bool failed;
   Entry* e = LookupHashRead(ctx, db, ctx.arg(1), &failed);
   if (failed) return;
-  if (e != nullptr && AsHash(e)->PurgeExpired(ctx.now_ms) > 0) {
-    ctx.KeyModified(db, ctx.arg(1));
-    if (DeleteIfEmpty(db, e)) e = nullptr;
-  }
+  PurgeExpiredFields(ctx, db, &e, ctx.arg(1));
   if (e == nullptr || count == 0) return ctx.reply.ArrayHeader(0);
   const HashValue* h = AsHash(e);
   const bool distinct = count > 0;
@@ -482,10 +512,7 @@ void HRandField(CommandContext& ctx) {
   bool failed;
   Entry* e = LookupHashRead(ctx, db, ctx.arg(1), &failed);
   if (failed) return;
-  if (e != nullptr && AsHash(e)->PurgeExpired(ctx.now_ms) > 0) {
-    ctx.KeyModified(db, ctx.arg(1));
-    if (DeleteIfEmpty(db, e)) e = nullptr;
-  }
+  PurgeExpiredFields(ctx, db, &e, ctx.arg(1));
   if (e == nullptr) return ctx.reply.Null();
   Listpack::Value f(0);
   AsHash(e)->RandomField(ctx.shard.rng(), &f, nullptr);
@@ -522,15 +549,22 @@ void HExpireGeneric(CommandContext& ctx, int64_t unit_ms, bool relative) {
   HashValue* h = AsHash(e);
   h->EnableFieldExpiry();
   db.TrackVolatile(ctx.arg(1));
-  bool changed = false;
+  bool updated = false, deleted = false;
   for (size_t i = first; i < ctx.argc(); i++) {
     FieldExpireResult r = h->SetFieldExpire(ctx.arg(i), at_ms, cond, ctx.now_ms);
-    changed |= r == FieldExpireResult::kSet || r == FieldExpireResult::kDeleted;
+    updated |= r == FieldExpireResult::kSet;
+    deleted |= r == FieldExpireResult::kDeleted;
     ctx.reply.Integer(static_cast<int>(r));
   }
   SyncEncoding(e);
-  if (changed) ctx.KeyModified(db, ctx.arg(1));
-  DeleteIfEmpty(db, e);
+  if (!updated && !deleted) {
+    DeleteIfEmpty(db, e);
+    return;
+  }
+  ctx.KeyModified(db, ctx.arg(1));
+  // A time already past deletes the fields: "hdel" instead of "hexpire".
+  ctx.Notify(kNotifyHash, deleted ? "hdel" : "hexpire", ctx.arg(1));
+  if (DeleteIfEmpty(db, e)) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 // HEXPIRE key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]
@@ -594,7 +628,9 @@ void HPersist(CommandContext& ctx) {
     changed |= r == FieldPersistResult::kPersisted;
     ctx.reply.Integer(static_cast<int>(r));
   }
-  if (changed) ctx.KeyModified(db, ctx.arg(1));
+  if (!changed) return;
+  ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyHash, "hpersist", ctx.arg(1));
 }
 
 // HGETDEL key FIELDS numfields field [field ...]
@@ -606,22 +642,26 @@ void HGetDel(CommandContext& ctx) {
   size_t first;
   if (!ParseFieldsClause(ctx, 2, kNumFieldsPositive, &first)) return;
   ctx.reply.ArrayHeader(ctx.argc() - first);
-  bool changed = false;
+  bool expired = false, deleted = false;
   for (size_t i = first; i < ctx.argc(); i++) {
     Listpack::Value v(0);
     HashValue::Lookup r =
         e == nullptr ? HashValue::Lookup::kAbsent : AsHash(e)->Get(ctx.arg(i), ctx.now_ms, &v);
-    changed |= r != HashValue::Lookup::kAbsent;
+    expired |= r == HashValue::Lookup::kExpired;
     if (r != HashValue::Lookup::kFound) {
       ctx.reply.Null();
       continue;
     }
     ReplyItem(ctx, v);
     AsHash(e)->Delete(ctx.arg(i));
+    deleted = true;
   }
-  if (!changed) return;
+  if (!expired && !deleted) return;
   ctx.KeyModified(db, ctx.arg(1));
-  DeleteIfEmpty(db, e);
+  bool key_removed = DeleteIfEmpty(db, e);
+  if (expired) ctx.Notify(kNotifyHash, "hexpired", ctx.arg(1));
+  if (deleted) ctx.Notify(kNotifyHash, "hdel", ctx.arg(1));
+  if (key_removed) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 // HGETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
@@ -657,11 +697,11 @@ void HGetEx(CommandContext& ctx) {
   HashValue* h = AsHash(e);
   if (set_expiry || persist) h->EnableFieldExpiry();
   if (set_expiry) db.TrackVolatile(ctx.arg(1));
-  bool changed = false;
+  bool expired = false, updated = false, deleted = false, persisted = false;
   for (size_t i = first; i < ctx.argc(); i++) {
     Listpack::Value v(0);
     HashValue::Lookup r = h->Get(ctx.arg(i), ctx.now_ms, &v);
-    changed |= r == HashValue::Lookup::kExpired;
+    expired |= r == HashValue::Lookup::kExpired;
     if (r != HashValue::Lookup::kFound) {
       ctx.reply.Null();
       continue;
@@ -670,15 +710,25 @@ void HGetEx(CommandContext& ctx) {
     if (set_expiry) {
       FieldExpireResult res =
           h->SetFieldExpire(ctx.arg(i), at_ms, FieldExpireCondition::kNone, ctx.now_ms);
-      changed |= res == FieldExpireResult::kSet || res == FieldExpireResult::kDeleted;
+      updated |= res == FieldExpireResult::kSet;
+      deleted |= res == FieldExpireResult::kDeleted;
     } else if (persist) {
-      changed |= h->PersistField(ctx.arg(i), ctx.now_ms) == FieldPersistResult::kPersisted;
+      persisted |= h->PersistField(ctx.arg(i), ctx.now_ms) == FieldPersistResult::kPersisted;
     }
   }
   SyncEncoding(e);
-  if (!changed) return;
+  if (!expired && !updated && !deleted && !persisted) return;
   ctx.KeyModified(db, ctx.arg(1));
-  DeleteIfEmpty(db, e);
+  bool key_removed = DeleteIfEmpty(db, e);
+  if (expired) ctx.Notify(kNotifyHash, "hexpired", ctx.arg(1));
+  if (deleted) {
+    ctx.Notify(kNotifyHash, "hdel", ctx.arg(1));
+  } else if (updated) {
+    ctx.Notify(kNotifyHash, "hexpire", ctx.arg(1));
+  } else if (persisted) {
+    ctx.Notify(kNotifyHash, "hpersist", ctx.arg(1));
+  }
+  if (key_removed) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
 }
 
 struct HSetExOptions {
@@ -765,8 +815,12 @@ void HSetEx(CommandContext& ctx) {
   HashValue* h = AsHash(e);
   const size_t size_before = h->Size();
   if (!HSetExConditionHolds(ctx, h, o)) {
-    if (h->Size() != size_before) ctx.KeyModified(db, ctx.arg(1));
-    DeleteIfEmpty(db, e);
+    if (h->Size() != size_before) {
+      ctx.KeyModified(db, ctx.arg(1));
+      NotifyFieldsExpired(ctx, ctx.arg(1), DeleteIfEmpty(db, e));
+    } else {
+      DeleteIfEmpty(db, e);
+    }
     return ctx.reply.Integer(0);
   }
   const HashLimits limits = LimitsFrom(ctx);
@@ -788,7 +842,9 @@ void HSetEx(CommandContext& ctx) {
   }
   SyncEncoding(e);
   ctx.KeyModified(db, ctx.arg(1));
-  DeleteIfEmpty(db, e);
+  ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
+  if (o.set_expiry) ctx.Notify(kNotifyHash, "hexpire", ctx.arg(1));
+  if (DeleteIfEmpty(db, e)) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   ctx.reply.Integer(1);
 }
 

@@ -235,7 +235,7 @@ void ServerSection(CommandContext& ctx, InfoWriter& w) {
 }
 
 void ClientsSection(CommandContext& ctx, InfoWriter& w) {
-  size_t max_in = 0, max_out = 0, blocked = 0, blocking_keys = 0;
+  size_t max_in = 0, max_out = 0, blocked = 0, blocking_keys = 0, pubsub_clients = 0;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     Shard& shard = ctx.engine.shard(i);
     blocked += shard.blocked_client_count();
@@ -244,6 +244,7 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
     for (const auto& [id, c] : shard.clients()) {
       max_in = std::max(max_in, c->query_buffer_capacity());
       max_out = std::max(max_out, c->output_size());
+      if (c->in_pubsub_mode()) pubsub_clients++;
     }
   }
   w.Section("Clients");
@@ -253,7 +254,9 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
   w.Uint("client_recent_max_input_buffer", max_in);
   w.Uint("client_recent_max_output_buffer", max_out);
   w.Uint("blocked_clients", blocked);
-  for (const char* zero : {"tracking_clients", "pubsub_clients", "watching_clients"}) {
+  w.Uint("tracking_clients", ctx.engine.tracking().client_count());
+  w.Uint("pubsub_clients", pubsub_clients);
+  for (const char* zero : {"watching_clients"}) {
     w.Field(zero, "0");
   }
   w.Uint("clients_in_timeout_table", blocked);
@@ -372,16 +375,18 @@ void StatsSection(CommandContext& ctx, const Totals& t, InfoWriter& w) {
   w.Field("evicted_scripts", "0");
   w.Uint("keyspace_hits", t.stats.keyspace_hits);
   w.Uint("keyspace_misses", t.stats.keyspace_misses);
-  w.Field("pubsub_channels", "0");
-  w.Field("pubsub_patterns", "0");
-  w.Field("pubsubshard_channels", "0");
+  const ChannelRegistry& channels = ctx.engine.pubsub().registry();
+  w.Uint("pubsub_channels", channels.NameCount(PubSubKind::kChannel));
+  w.Uint("pubsub_patterns", channels.NameCount(PubSubKind::kPattern));
+  w.Uint("pubsubshard_channels", channels.NameCount(PubSubKind::kShardChannel));
   w.Field("latest_fork_usec", "0");
   w.Field("total_forks", "0");
   w.Field("migrate_cached_sockets", "0");
   w.Field("slave_expires_tracked_keys", "0");
-  w.Field("tracking_total_keys", "0");
-  w.Field("tracking_total_items", "0");
-  w.Field("tracking_total_prefixes", "0");
+  TrackingInfo tracking = CollectTrackingInfo(ctx.engine);
+  w.Uint("tracking_total_keys", tracking.keys);
+  w.Uint("tracking_total_items", tracking.items);
+  w.Uint("tracking_total_prefixes", tracking.prefixes);
   w.Uint("unexpected_error_replies", t.stats.unexpected_error_replies);
   w.Uint("total_error_replies", t.stats.total_error_replies);
   w.Field("dump_payload_sanitizations", "0");

@@ -64,10 +64,12 @@ bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* db_inde
 }
 
 // Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): expiry honoured and hits
-// counted, the access time left alone (EXISTS, TYPE, TTL, OBJECT).
-Entry* LookupNoTouch(CommandContext& ctx, Db& db, std::string_view key) {
+// counted, the access time left alone (EXISTS, TYPE, OBJECT). A miss is the
+// "keymiss" event unless `notify_miss` is false (OBJECT's LOOKUP_NONOTIFY).
+Entry* LookupNoTouch(CommandContext& ctx, Db& db, std::string_view key, bool notify_miss = true) {
   Entry* e = db.Lookup(key, ctx.now_ms);
   ctx.CountHit(e != nullptr);
+  if (e == nullptr && notify_miss) ctx.Notify(kNotifyKeyMiss, "keymiss", key);
   return e;
 }
 
@@ -91,6 +93,13 @@ void MoveEntry(Entry* entry, Db& src, Db& dst, std::string_view dst_key) {
   src.DeleteEntry(entry);
 }
 
+// A keyspace event for `key` in database `db_index` rather than the
+// command's own (MOVE's and COPY's target database).
+void NotifyInDb(CommandContext& ctx, int db_index, int cls, std::string_view event,
+                std::string_view key) {
+  ctx.engine.pubsub().Notify(cls, event, key, db_index);
+}
+
 // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------
 
 // DEL key [key ...]
@@ -104,6 +113,7 @@ void Del(CommandContext& ctx) {
     if (e == nullptr) continue;
     db.DeleteEntry(e);
     ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "del", key);
     deleted++;
   }
   ctx.reply.Integer(deleted);
@@ -206,6 +216,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   MoveEntry(e, src, dst, dst_key);
   ctx.KeyModified(src, src_key);
   ctx.KeyModified(dst, dst_key);
+  ctx.Notify(kNotifyGeneric, "rename_from", src_key);
+  ctx.Notify(kNotifyGeneric, "rename_to", dst_key);
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -228,6 +240,8 @@ void Move(CommandContext& ctx) {
   MoveEntry(e, src, dst, key);
   ctx.KeyModified(src, key);
   ctx.KeyModified(dst, key);
+  ctx.Notify(kNotifyGeneric, "move_from", key);
+  NotifyInDb(ctx, dst_index, kNotifyGeneric, "move_to", key);
   ctx.reply.Integer(1);
 }
 
@@ -255,6 +269,7 @@ void Copy(CommandContext& ctx) {
   if (LookupWrite(ctx, dst, dst_key) != nullptr && !replace) return ctx.reply.Integer(0);
   CopyEntry(ctx, *e, dst, dst_key);
   ctx.KeyModified(dst, dst_key);
+  NotifyInDb(ctx, dst_index, kNotifyGeneric, "copy_to", dst_key);
   ctx.reply.Integer(1);
 }
 
@@ -267,7 +282,7 @@ bool LfuPolicy(CommandContext& ctx) {
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
-  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2));
+  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2), false);
   if (e == nullptr) return ctx.reply.Null();
   ctx.reply.Bulk(EncodingName(e->value.encoding()));
 }
@@ -276,14 +291,14 @@ void ObjectEncoding(CommandContext& ctx) {
 void ObjectRefcount(CommandContext& ctx) {
   // Values are never shared (Redis's shared integers report INT_MAX), so
   // every value has exactly one owner, its key.
-  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2));
+  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2), false);
   if (e == nullptr) return ctx.reply.Null();
   ctx.reply.Integer(1);
 }
 
 // OBJECT IDLETIME key
 void ObjectIdletime(CommandContext& ctx) {
-  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2));
+  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2), false);
   if (e == nullptr) return ctx.reply.Null();
   if (LfuPolicy(ctx)) return ctx.reply.Error(kIdleTimeUnderLfu);
   ctx.reply.Integer(IdleSeconds(e->value.lru(), ctx.now_ms));
@@ -291,7 +306,7 @@ void ObjectIdletime(CommandContext& ctx) {
 
 // OBJECT FREQ key
 void ObjectFreq(CommandContext& ctx) {
-  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2));
+  Entry* e = LookupNoTouch(ctx, ctx.db(), ctx.arg(2), false);
   if (e == nullptr) return ctx.reply.Null();
   if (!LfuPolicy(ctx)) return ctx.reply.Error(kFreqWithoutLfu);
   ctx.reply.Integer(LfuDecayedCounter(e->value.lru(), ctx.now_ms, ctx.config().lfu_decay_time));
@@ -352,6 +367,7 @@ void FlushDb(CommandContext& ctx) {
     Shard& shard = ctx.engine.shard(i);
     shard.stats().dirty += shard.db(ctx.db_index).Clear();
   }
+  TrackingInvalidateAll(ctx.engine);
   ctx.reply.Ok();
 }
 

@@ -67,11 +67,19 @@ Entry* CreateList(Db& db, std::string_view key) {
                                    std::make_unique<ListValue>()));
 }
 
-// After elements were removed from the list at `e`: deletes the key when the
-// list is empty, else lets it shrink back to a listpack. Records the change.
-void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key) {
+// The keyspace event of a pop or push at `end`.
+std::string_view PopEvent(End end) { return end == End::kHead ? "lpop" : "rpop"; }
+std::string_view PushEvent(End end) { return end == End::kHead ? "lpush" : "rpush"; }
+
+// After elements were removed from the list at `e`: notifies `event`, deletes
+// the key when the list is empty ("del"), else lets it shrink back to a
+// listpack. Records the change.
+void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
+                  std::string_view event) {
+  ctx.Notify(kNotifyList, event, key);
   if (AsList(e).Empty()) {
     db.DeleteEntry(e);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     AsList(e).TryShrink(Limits(ctx));
     SyncEncoding(e);
@@ -88,6 +96,7 @@ void PushAll(CommandContext& ctx, Db& db, Entry* e, std::string_view key, End en
   SyncEncoding(e);
   ctx.KeyModified(db, key);
   ctx.SignalKeyReady(db, key);
+  ctx.Notify(kNotifyList, PushEvent(end), key);
 }
 
 void ReplyElement(CommandContext& ctx, ListValue::Element e) {
@@ -126,7 +135,7 @@ void PopRangeReply(CommandContext& ctx, Db& db, Entry* e, std::string_view key, 
     ReplyRange(ctx, list, -n, -1, true);
     list.DeleteRange(-n, size_t(n));
   }
-  AfterRemoval(ctx, db, e, key);
+  AfterRemoval(ctx, db, e, key, PopEvent(end));
 }
 
 // getLongFromObjectOrReply / getRangeLongFromObjectOrReply. With `msg`,
@@ -215,6 +224,7 @@ void LInsert(CommandContext& ctx) {
   }
   ctx.KeyModified(db, ctx.arg(1));
   ctx.SignalKeyReady(db, ctx.arg(1));
+  ctx.Notify(kNotifyList, "linsert", ctx.arg(1));
   ctx.reply.Integer(int64_t(list.Size()));
 }
 
@@ -352,6 +362,7 @@ void LSet(CommandContext& ctx) {
     return;
   }
   ctx.KeyModified(db, ctx.arg(1));
+  ctx.Notify(kNotifyList, "lset", ctx.arg(1));
   ctx.reply.Ok();
 }
 
@@ -367,7 +378,7 @@ void LRem(CommandContext& ctx) {
   }
   if (WrongType(ctx, e)) return;
   size_t removed = AsList(e).Remove(ctx.arg(3), count);
-  if (removed > 0) AfterRemoval(ctx, db, e, ctx.arg(1));
+  if (removed > 0) AfterRemoval(ctx, db, e, ctx.arg(1), "lrem");
   ctx.reply.Integer(int64_t(removed));
 }
 
@@ -398,7 +409,7 @@ void LTrim(CommandContext& ctx) {
   }
   list.DeleteRange(0, size_t(ltrim));
   list.DeleteRange(-rtrim, size_t(rtrim));
-  AfterRemoval(ctx, db, e, ctx.arg(1));
+  AfterRemoval(ctx, db, e, ctx.arg(1), "ltrim");
   ctx.reply.Ok();
 }
 
@@ -432,7 +443,7 @@ void PopGeneric(CommandContext& ctx, End end) {
     ctx.reply.EmptyArray();
   } else if (!has_count) {
     ctx.reply.Bulk(AsList(e).Pop(end));
-    AfterRemoval(ctx, db, e, key);
+    AfterRemoval(ctx, db, e, key, PopEvent(end));
   } else {
     PopRangeReply(ctx, db, e, key, end, count);
   }
@@ -532,7 +543,7 @@ void MoveFrom(CommandContext& ctx, Entry* src, End from, End to) {
   std::string_view one[] = {value};
   PushAll(ctx, dst_db, dst, dst_key, to, one);
   ctx.reply.Bulk(value);
-  AfterRemoval(ctx, src_db, src, src_key);
+  AfterRemoval(ctx, src_db, src, src_key, PopEvent(from));
 }
 
 void MoveGeneric(CommandContext& ctx, End from, End to) {
@@ -571,7 +582,7 @@ void BlockingPop(CommandContext& ctx, End end) {
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(AsList(e).Pop(end));
-    AfterRemoval(ctx, db, e, key);
+    AfterRemoval(ctx, db, e, key, PopEvent(end));
     return;
   }
   std::vector<std::string_view> wait_keys(keys.begin(), keys.end());

@@ -18,6 +18,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterStreamCommands(table);
   RegisterSortCommands(table);
   RegisterDumpCommands(table);
+  RegisterPubSubCommands(table);
   table.Finalize();
 }
 

@@ -9,6 +9,8 @@ void RegisterStringCommands(CommandTable& table);
 void RegisterBitmapCommands(CommandTable& table);
 void RegisterKeyCommands(CommandTable& table);
 void RegisterConnectionCommands(CommandTable& table);
+// CLIENT's client-side caching subcommands, added to the CLIENT row.
+void RegisterTrackingSubcommands(CommandTable& table, CommandSpec& client);
 void RegisterServerCommands(CommandTable& table);
 void RegisterIntrospectionCommands(CommandTable& table);
 void RegisterFunctionCommands(CommandTable& table);
@@ -20,6 +22,7 @@ void RegisterZSetCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
 void RegisterDumpCommands(CommandTable& table);
+void RegisterPubSubCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

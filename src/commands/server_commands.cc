@@ -48,6 +48,7 @@ void FlushAll(CommandContext& ctx) {
     Shard& s = ctx.engine.shard(i);
     for (int d = 0; d < s.db_count(); d++) s.stats().dirty += s.db(d).Clear();
   }
+  TrackingInvalidateAll(ctx.engine);
   ctx.shard.stats().dirty++;
   ctx.reply.Ok();
 }

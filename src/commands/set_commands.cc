@@ -63,11 +63,15 @@ Entry* LookupSetWrite(CommandContext& ctx, Db& db, std::string_view key, bool* f
   return *failed ? nullptr : e;
 }
 
-// After members were removed: deletes the key once empty, else brings the
-// Value's encoding up to date. Records the change.
-void FinishRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key) {
+// After members were removed: notifies `event` ("srem", "spop"), deletes the
+// key once empty ("del"), else brings the Value's encoding up to date.
+// Records the change.
+void FinishRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
+                   std::string_view event) {
+  ctx.Notify(kNotifySet, event, key);
   if (AsSet(e)->Empty()) {
     db.DeleteEntry(e);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     e->value.set_encoding(AsSet(e)->encoding());
   }
@@ -80,8 +84,10 @@ void ReplyMember(CommandContext& ctx, Member m) {
 }
 
 // Redis's setKey for a computed set: replaces whatever `key` holds and drops
-// its TTL. An empty result deletes the key instead. Replies with the size.
-void StoreResult(CommandContext& ctx, std::string_view key, std::unique_ptr<SetValue> set) {
+// its TTL, notifying `event` ("sinterstore", ...). An empty result deletes
+// the key instead ("del"). Replies with the size.
+void StoreResult(CommandContext& ctx, std::string_view key, std::unique_ptr<SetValue> set,
+                 std::string_view event) {
   Db& db = ctx.DbFor(key);
   Entry* e = LookupWrite(ctx, db, key);
   size_t size = set->Size();
@@ -89,6 +95,7 @@ void StoreResult(CommandContext& ctx, std::string_view key, std::unique_ptr<SetV
     if (e != nullptr) {
       db.DeleteEntry(e);
       ctx.KeyModified(db, key);
+      ctx.Notify(kNotifyGeneric, "del", key);
     }
     ctx.reply.Integer(0);
     return;
@@ -101,6 +108,7 @@ void StoreResult(CommandContext& ctx, std::string_view key, std::unique_ptr<SetV
     db.Overwrite(e, std::move(value), false);
   }
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifySet, event, key);
   ctx.reply.Integer(static_cast<int64_t>(size));
 }
 
@@ -140,7 +148,10 @@ void SAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t j = 2; j < ctx.argc(); ++j) added += set->Add(Member(ctx.arg(j)), limits) ? 1 : 0;
   e->value.set_encoding(set->encoding());
-  if (added > 0) ctx.KeyModified(db, ctx.arg(1));
+  if (added > 0) {
+    ctx.KeyModified(db, ctx.arg(1));
+    ctx.Notify(kNotifySet, "sadd", ctx.arg(1));
+  }
   ctx.reply.Integer(added);
 }
 
@@ -156,7 +167,7 @@ void SRem(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.argc() && !set->Empty(); ++j) {
     deleted += set->Remove(Member(ctx.arg(j))) ? 1 : 0;
   }
-  if (deleted > 0) FinishRemoval(ctx, db, e, ctx.arg(1));
+  if (deleted > 0) FinishRemoval(ctx, db, e, ctx.arg(1), "srem");
   ctx.reply.Integer(deleted);
 }
 
@@ -237,21 +248,23 @@ void SPop(CommandContext& ctx) {
   SetValue* set = AsSet(e);
   if (!with_count) {
     ctx.reply.Bulk(set->PopRandom(ctx.shard.rng()));
-    return FinishRemoval(ctx, db, e, ctx.arg(1));
+    return FinishRemoval(ctx, db, e, ctx.arg(1), "spop");
   }
   if (count == 0) return ctx.reply.SetHeader(0);
   if (static_cast<size_t>(count) >= set->Size()) {
     // Everything goes: reply with the whole set and delete the key.
     ctx.reply.SetHeader(set->Size());
     set->ForEach([&ctx](Member m) { ReplyMember(ctx, m); });
+    ctx.Notify(kNotifySet, "spop", ctx.arg(1));
     db.DeleteEntry(e);
+    ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
     return ctx.KeyModified(db, ctx.arg(1));
   }
   std::vector<std::string> popped =
       set->PopRandom(static_cast<size_t>(count), ctx.shard.rng(), LimitsFrom(ctx));
   ctx.reply.SetHeader(popped.size());
   for (const std::string& m : popped) ctx.reply.Bulk(m);
-  FinishRemoval(ctx, db, e, ctx.arg(1));
+  FinishRemoval(ctx, db, e, ctx.arg(1), "spop");
 }
 
 // SMOVE source destination member
@@ -265,7 +278,7 @@ void SMove(CommandContext& ctx) {
   if (!IsSet(se) || (de != nullptr && !IsSet(de))) return ctx.reply.Error(protocol::kWrongType);
   if (se == de) return ctx.reply.Integer(AsSet(se)->Contains(Member(member)) ? 1 : 0);
   if (!AsSet(se)->Remove(Member(member))) return ctx.reply.Integer(0);
-  FinishRemoval(ctx, src_db, se, src);
+  FinishRemoval(ctx, src_db, se, src, "srem");
   SetLimits limits = LimitsFrom(ctx);
   if (de == nullptr) {
     std::unique_ptr<SetValue> set = SetValue::Create(member, 1, limits);
@@ -275,6 +288,7 @@ void SMove(CommandContext& ctx) {
   if (AsSet(de)->Add(Member(member), limits)) {
     de->value.set_encoding(AsSet(de)->encoding());
     ctx.KeyModified(dst_db, dst);
+    ctx.Notify(kNotifySet, "sadd", dst);
   }
   ctx.reply.Integer(1);
 }
@@ -291,10 +305,14 @@ void SInterGeneric(CommandContext& ctx, size_t first, size_t count, std::string_
   bool store = !dst.empty();
   if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) {
     // An intersection with an empty set is empty.
-    if (store) return StoreResult(ctx, dst, std::make_unique<SetValue>(Encoding::kIntset));
+    if (store) {
+      return StoreResult(ctx, dst, std::make_unique<SetValue>(Encoding::kIntset), "sinterstore");
+    }
     return cardinality_only ? ctx.reply.Integer(0) : ctx.reply.SetHeader(0);
   }
-  if (store) return StoreResult(ctx, dst, SetValue::Intersection(sets, LimitsFrom(ctx)));
+  if (store) {
+    return StoreResult(ctx, dst, SetValue::Intersection(sets, LimitsFrom(ctx)), "sinterstore");
+  }
   uint64_t cardinality = 0;
   size_t token = ctx.reply.BeginDeferred();
   SetValue::ForEachInIntersection(sets, [&](Member m) {
@@ -320,7 +338,10 @@ void SUnionDiffGeneric(CommandContext& ctx, size_t first, size_t count, std::str
   std::unique_ptr<SetValue> result = op == SetOp::kUnion
                                          ? SetValue::Union(sets, store, limits)
                                          : SetValue::Difference(sets, store, limits);
-  if (store) return StoreResult(ctx, dst, std::move(result));
+  if (store) {
+    return StoreResult(ctx, dst, std::move(result),
+                       op == SetOp::kUnion ? "sunionstore" : "sdiffstore");
+  }
   ctx.reply.SetHeader(result->Size());
   result->ForEach([&ctx](Member m) { ReplyMember(ctx, m); });
 }

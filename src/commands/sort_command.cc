@@ -200,12 +200,15 @@ bool SortItems(CommandContext& ctx, const SortOptions& o, std::vector<SortItem>&
   return ok;
 }
 
-// Writes the result list to the STORE destination (deleting it when empty)
-// and replies its length.
+// Writes the result list to the STORE destination ("sortstore"), deleting it
+// when empty ("del"), and replies its length.
 void StoreResult(CommandContext& ctx, std::string_view dest, std::vector<std::string>& values) {
   Db& db = ctx.DbFor(dest);
   if (values.empty()) {
-    if (db.Delete(dest)) ctx.KeyModified(db, dest);
+    if (db.Delete(dest)) {
+      ctx.KeyModified(db, dest);
+      ctx.Notify(kNotifyGeneric, "del", dest);
+    }
     ctx.reply.Integer(0);
     return;
   }
@@ -219,6 +222,7 @@ void StoreResult(CommandContext& ctx, std::string_view dest, std::vector<std::st
   Encoding enc = list->encoding();
   db.Upsert(dest, Value::Object(ObjType::kList, enc, std::move(list)), false);
   ctx.KeyModified(db, dest);
+  ctx.Notify(kNotifyList, "sortstore", dest);
   ctx.reply.Integer(int64_t(values.size()));
 }
 

@@ -161,7 +161,8 @@ void XAdd(CommandContext& ctx) {
             {static_cast<size_t>(std::max<int64_t>(c.stream_node_max_entries, 0)),
              static_cast<size_t>(std::max<int64_t>(c.stream_node_max_bytes, 0))});
   ReplyId(ctx, id);
-  ApplyTrim(s, a);
+  ctx.Notify(kNotifyStream, "xadd", ctx.arg(1));
+  if (ApplyTrim(s, a) > 0) ctx.Notify(kNotifyStream, "xtrim", ctx.arg(1));
   ctx.KeyModified(db, ctx.arg(1));
   ctx.SignalKeyReady(db, ctx.arg(1));
 }
@@ -214,7 +215,10 @@ void XDel(CommandContext& ctx) {
   }
   int64_t deleted = 0;
   for (StreamId id : ids) deleted += AsStream(e)->Delete(id) ? 1 : 0;
-  if (deleted > 0) ctx.KeyModified(db, ctx.arg(1));
+  if (deleted > 0) {
+    ctx.KeyModified(db, ctx.arg(1));
+    ctx.Notify(kNotifyStream, "xdel", ctx.arg(1));
+  }
   ctx.reply.Integer(deleted);
 }
 
@@ -228,7 +232,10 @@ void XTrim(CommandContext& ctx) {
   AddTrimArgs a;
   if (ParseAddTrimArgs(ctx, &a, false) < 0) return;
   int64_t removed = ApplyTrim(AsStream(e), a);
-  if (removed > 0) ctx.KeyModified(db, ctx.arg(1));
+  if (removed > 0) {
+    ctx.KeyModified(db, ctx.arg(1));
+    ctx.Notify(kNotifyStream, "xtrim", ctx.arg(1));
+  }
   ctx.reply.Integer(removed);
 }
 // ---- XREAD / XREADGROUP -----------------------------------------------------
@@ -379,7 +386,7 @@ bool ServeSource(CommandContext& ctx, const ReadArgs& a, ReadSource& x) {
   if (x.s == nullptr) return false;
   bool resp3 = ctx.reply.resp() >= 3;
   if (x.g != nullptr) {
-    x.g->Touch(a.consumer, ctx.now_ms);
+    TouchConsumer(ctx, x.g, x.key, a.consumer);
     ctx.KeyModified(ctx.DbFor(x.key), x.key);
     if (!x.new_only) {
       if (!resp3) ctx.reply.ArrayHeader(2);
@@ -480,6 +487,7 @@ void XSetId(CommandContext& ctx) {
   if (added != -1) s->set_entries_added(uint64_t(added));
   if (!max_del.IsZero()) s->set_max_deleted_id(max_del);
   ctx.KeyModified(ctx.db(), ctx.arg(1));
+  ctx.Notify(kNotifyStream, "xsetid", ctx.arg(1));
   ctx.reply.Ok();
 }
 

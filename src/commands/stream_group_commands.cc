@@ -191,7 +191,7 @@ void XClaim(CommandContext& ctx) {
   if (a.last_id > g->last_id) g->last_id = a.last_id;
   int64_t delivery = a.delivery < 0 || a.delivery > ctx.now_ms ? ctx.now_ms : a.delivery;
   std::string consumer(ctx.arg(3));
-  g->Touch(consumer, ctx.now_ms);
+  TouchConsumer(ctx, g, ctx.arg(1), consumer);
   StreamValue* s = AsStream(e);
   size_t token = ctx.reply.BeginDeferred();
   size_t n = 0;
@@ -258,7 +258,7 @@ void XAutoClaim(CommandContext& ctx) {
   StreamGroup* g = e != nullptr ? AsStream(e)->FindGroup(ctx.arg(2)) : nullptr;
   if (g == nullptr) return ctx.reply.Error(NoGroupError(ctx.arg(1), ctx.arg(2), ""));
   std::string consumer(ctx.arg(3));
-  g->Touch(consumer, ctx.now_ms);
+  TouchConsumer(ctx, g, ctx.arg(1), consumer);
   StreamValue* s = AsStream(e);
   int64_t attempts = count * 10;
   std::vector<StreamId> deleted;
@@ -364,6 +364,7 @@ void XGroupCreate(CommandContext& ctx) {
   it->second.last_id = id;
   it->second.entries_read = er;
   ctx.KeyModified(db, ctx.arg(2));
+  ctx.Notify(kNotifyStream, "xgroup-create", ctx.arg(2));
   ctx.reply.Ok();
 }
 
@@ -386,6 +387,7 @@ void XGroupSetId(CommandContext& ctx) {
   g->last_id = id;
   g->entries_read = er;
   ctx.KeyModified(ctx.db(), ctx.arg(2));
+  ctx.Notify(kNotifyStream, "xgroup-setid", ctx.arg(2));
   ctx.reply.Ok();
 }
 
@@ -399,6 +401,7 @@ void XGroupDestroy(CommandContext& ctx) {
   if (g == nullptr) return ctx.reply.Integer(0);
   AsStream(e)->groups().erase(std::string(ctx.arg(3)));
   ctx.KeyModified(ctx.db(), ctx.arg(2));
+  ctx.Notify(kNotifyStream, "xgroup-destroy", ctx.arg(2));
   ctx.reply.Integer(1);
 }
 
@@ -413,6 +416,7 @@ void XGroupCreateConsumer(CommandContext& ctx) {
   if (created) {
     it->second.seen_time = ctx.now_ms;
     ctx.KeyModified(ctx.db(), ctx.arg(2));
+    ctx.Notify(kNotifyStream, "xgroup-createconsumer", ctx.arg(2));
   }
   ctx.reply.Integer(created ? 1 : 0);
 }
@@ -427,6 +431,7 @@ void XGroupDelConsumer(CommandContext& ctx) {
   if (g->consumers.find(ctx.arg(4)) == g->consumers.end()) return ctx.reply.Integer(0);
   size_t pending = g->DeleteConsumer(ctx.arg(4));
   ctx.KeyModified(ctx.db(), ctx.arg(2));
+  ctx.Notify(kNotifyStream, "xgroup-delconsumer", ctx.arg(2));
   ctx.reply.Integer(int64_t(pending));
 }
 

@@ -9,6 +9,7 @@
 
 #include "commands/command_util.h"
 #include "common/strings.h"
+#include "server/config.h"
 #include "storage/stream_value.h"
 
 namespace lodestone {
@@ -27,6 +28,17 @@ inline constexpr std::string_view kInvalidEnd = "ERR invalid end ID for the inte
 inline void NondeterministicOutput(CommandSpec& spec) { spec.tips = {"nondeterministic_output"}; }
 
 inline StreamValue* AsStream(Entry* e) { return static_cast<StreamValue*>(e->value.collection()); }
+
+// The consumer `name` of `g` (created when missing; seen now). A new one is
+// announced as "xgroup-createconsumer" on `key`, as Redis's
+// streamCreateConsumer does for XREADGROUP, XCLAIM and XAUTOCLAIM.
+inline StreamConsumer& TouchConsumer(CommandContext& ctx, StreamGroup* g, std::string_view key,
+                                     const std::string& name) {
+  const bool created = g->consumers.find(name) == g->consumers.end();
+  StreamConsumer& consumer = g->Touch(name, ctx.now_ms);
+  if (created) ctx.Notify(kNotifyStream, "xgroup-createconsumer", key);
+  return consumer;
+}
 
 // streamParseIDOrReply: "-", "+", "ms", "ms-seq" (strict rejects - and +).
 inline bool ParseIdOrReply(CommandContext& ctx, std::string_view s, uint64_t missing_seq,

@@ -135,6 +135,7 @@ void StoreKey(CommandContext& ctx, Db& db, std::string_view key, Value value) {
     db.Overwrite(e, std::move(value), false);
   }
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "set", key);
 }
 
 enum class SetResult { kFailed, kAborted, kStored };
@@ -171,6 +172,8 @@ SetResult SetGeneric(CommandContext& ctx, std::string_view key, std::string_view
   }
   if (expire_at_ms != kNoExpire) db.SetExpire(e, expire_at_ms);
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "set", key);
+  if (expire_at_ms != kNoExpire) ctx.Notify(kNotifyGeneric, "expire", key);
   return SetResult::kStored;
 }
 
@@ -227,6 +230,7 @@ void IncrDecr(CommandContext& ctx, int64_t delta) {
     db.Overwrite(e, Value::Int(value), true);
   }
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply.Integer(value);
 }
 
@@ -411,11 +415,14 @@ void GetEx(CommandContext& ctx) {
   if ((expire_flag & (kOptExat | kOptPxat)) && at_ms <= ctx.now_ms) {
     db.DeleteEntry(e);  // An absolute time already past deletes the key.
     ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else if (expire_flag != 0) {
     db.SetExpire(e, at_ms);
     ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "expire", key);
   } else if ((opts.flags & kOptPersist) && db.RemoveExpire(e)) {
     ctx.KeyModified(db, key);
+    ctx.Notify(kNotifyGeneric, "persist", key);
   }
 }
 
@@ -430,6 +437,7 @@ void GetDel(CommandContext& ctx) {
   ReplyStringValue(ctx, e->value);
   db.DeleteEntry(e);
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyGeneric, "del", key);
 }
 
 // GETSET key value
@@ -486,6 +494,7 @@ void SetRange(CommandContext& ctx) {
   std::memcpy(bytes.data() + offset, value.data(), value.size());
   if (created) e->value.TrimSpare();  // Redis sizes a new string exactly.
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply.Integer(int64_t(bytes.size()));
 }
 
@@ -505,6 +514,7 @@ void Append(CommandContext& ctx) {
     length = e->value.Append(value);
   }
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "append", key);
   ctx.reply.Integer(int64_t(length));
 }
 
@@ -557,6 +567,7 @@ void IncrByFloat(CommandContext& ctx) {
     db.Overwrite(e, Value::PlainString(formatted), true);
   }
   ctx.KeyModified(db, key);
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(formatted);
 }
 

@@ -228,7 +228,12 @@ void CombineGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp
                         static_cast<size_t>(req.limit), cardinality_only ? &cardinality : nullptr);
   if (cardinality_only) return ctx.reply.Integer(static_cast<int64_t>(cardinality));
   SortPairs(&pairs);
-  if (store) return StoreResult(ctx, ctx.arg(1), pairs);
+  if (store) {
+    std::string_view event = op == SetOp::kUnion   ? "zunionstore"
+                             : op == SetOp::kInter ? "zinterstore"
+                                                   : "zdiffstore";
+    return StoreResult(ctx, ctx.arg(1), pairs, event);
+  }
   ReplyPairs(ctx, pairs, req.withscores);
 }
 

@@ -120,8 +120,10 @@ bool ClampRanks(int64_t start, int64_t end, size_t size, size_t* first, size_t* 
 // ---- ZADD, ZINCRBY, ZREM --------------------------------------------------------
 
 // After an add: deletes a key left empty (a created key whose adds all
-// failed), syncs the encoding, and records a change.
-void AfterAdd(CommandContext& ctx, Db& db, Entry* e, std::string_view key, bool changed) {
+// failed), syncs the encoding, and records a change ("zadd", or "zincr" for
+// the INCR form).
+void AfterAdd(CommandContext& ctx, Db& db, Entry* e, std::string_view key, bool changed,
+              bool incr) {
   if (AsZSet(e).Empty()) {
     db.DeleteEntry(e);
   } else {
@@ -130,6 +132,7 @@ void AfterAdd(CommandContext& ctx, Db& db, Entry* e, std::string_view key, bool 
   if (changed) {
     ctx.KeyModified(db, key);
     ctx.SignalKeyReady(db, key);
+    ctx.Notify(kNotifyZset, incr ? "zincr" : "zadd", key);
   }
 }
 
@@ -223,7 +226,7 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags) {
         score = r.score;
       }
     }
-    AfterAdd(ctx, db, e, key, added + updated > 0);
+    AfterAdd(ctx, db, e, key, added + updated > 0, (req.flags & ZSetValue::kAddIncr) != 0);
   }
   if (nan) return ctx.reply.Error(kNaNScore);
   if (!(req.flags & ZSetValue::kAddIncr)) {
@@ -248,7 +251,7 @@ void ZRem(CommandContext& ctx) {
   ZSetValue& z = AsZSet(e);
   int64_t deleted = 0;
   for (size_t j = 2; j < ctx.argc() && !z.Empty(); ++j) deleted += z.Remove(ctx.arg(j));
-  if (deleted > 0) AfterRemoval(ctx, db, e, key);
+  if (deleted > 0) AfterRemoval(ctx, db, e, key, "zrem");
   ctx.reply.Integer(deleted);
 }
 
@@ -476,7 +479,7 @@ void RangeGeneric(CommandContext& ctx, size_t key_index, bool store, RangeType t
       });
       if (reverse) std::reverse(pairs.begin(), pairs.end());
     }
-    return StoreResult(ctx, ctx.arg(1), pairs);
+    return StoreResult(ctx, ctx.arg(1), pairs, "zrangestore");
   }
   if (!any) return ctx.reply.EmptyArray();
   PairReply out(ctx, req.withscores);
@@ -537,7 +540,14 @@ void RemoveRangeGeneric(CommandContext& ctx, RangeType type) {
   size_t first, last;
   if (!SelectRanks(AsZSet(e), req, &first, &last)) return ctx.reply.Integer(0);
   size_t removed = AsZSet(e).RemoveRanks(first, last);
-  AfterRemoval(ctx, db, e, key);
+  std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
+                           : type == RangeType::kScore ? "zremrangebyscore"
+                                                       : "zremrangebylex";
+  if (removed > 0) {
+    AfterRemoval(ctx, db, e, key, event);
+  } else {
+    SyncEncoding(e);
+  }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 

@@ -46,28 +46,38 @@ inline Entry* StoreZSet(Db& db, std::string_view key, std::unique_ptr<ZSetValue>
   return db.Upsert(key, Value::Object(ObjType::kZSet, encoding, std::move(z)), false);
 }
 
-// After removing members: deletes the key when empty, else syncs the encoding.
-inline void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key) {
+// After removing members: notifies `event` ("zrem", "zpopmin", ...), deletes
+// the key when empty ("del"), else syncs the encoding.
+inline void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
+                         std::string_view event) {
+  ctx.Notify(kNotifyZset, event, key);
   if (AsZSet(e).Empty()) {
     db.DeleteEntry(e);
+    ctx.Notify(kNotifyGeneric, "del", key);
   } else {
     SyncEncoding(e);
   }
   ctx.KeyModified(db, key);
 }
 
-// Writes a *STORE result: the sorted pairs under `dst`, or deletes `dst`
-// when there are none. Replies with the count.
-inline void StoreResult(CommandContext& ctx, std::string_view dst, const Pairs& pairs) {
+// Writes a *STORE result: the sorted pairs under `dst`, notifying `event`
+// ("zunionstore", ...), or deletes `dst` ("del") when there are none.
+// Replies with the count.
+inline void StoreResult(CommandContext& ctx, std::string_view dst, const Pairs& pairs,
+                        std::string_view event) {
   Db& db = ctx.DbFor(dst);
   LookupWrite(ctx, db, dst);  // drops an expired destination first
   if (pairs.empty()) {
-    if (db.Delete(dst)) ctx.KeyModified(db, dst);
+    if (db.Delete(dst)) {
+      ctx.KeyModified(db, dst);
+      ctx.Notify(kNotifyGeneric, "del", dst);
+    }
     ctx.reply.Integer(0);
     return;
   }
   StoreZSet(db, dst, ZSetValue::FromSorted(pairs, Limits(ctx)));
   ctx.KeyModified(db, dst);
+  ctx.Notify(kNotifyZset, event, dst);
   ctx.SignalKeyReady(db, dst);
   ctx.reply.Integer(static_cast<int64_t>(pairs.size()));
 }

@@ -62,6 +62,8 @@ void Client::Close() {
     blocked_.reset();
   }
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
+  if (tracking) TrackingDisable(shard_.engine(), *this, false);
+  if (in_pubsub_mode()) shard_.engine().pubsub().UnsubscribeAll(*this);
   shard_.loop().Remove(fd_);
   close(fd_);
   fd_ = -1;
@@ -114,6 +116,20 @@ void Client::ReadFromSocket() {
   }
 }
 
+namespace {
+// Redis's processCommand: a RESP2 client with subscriptions may only
+// (un)subscribe, PING, QUIT and RESET.
+bool AllowedInPubSubMode(const CommandSpec& spec) {
+  static constexpr std::string_view kAllowed[] = {
+      "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+      "psubscribe", "punsubscribe", "quit", "reset"};
+  for (std::string_view name : kAllowed) {
+    if (spec.name == name) return true;
+  }
+  return false;
+}
+}  // namespace
+
 std::string* Client::ReplyTarget() {
   if (slots_.empty()) return &out_;
   slots_.push_back(Slot{true, {}});
@@ -165,6 +181,7 @@ void Client::ProcessInput() {
   in_process_ = false;
   if (outstanding_batches_ == 0) Compact();
   ReleaseReadySlots();
+  CheckOutputLimits();
   if (fd_ >= 0 && (HasPendingOutput() || (flags & kClientCloseAfterReply))) shard_.MarkPendingWrite(this);
 }
 
@@ -210,6 +227,13 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   }
   if (!authenticated && !(spec->flags & kNoAuth)) {
     error_reply(std::string(protocol::kNoAuth));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  if (resp == 2 && in_pubsub_mode() && !AllowedInPubSubMode(*spec)) {
+    error_reply("ERR Can't execute '" + spec->name +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
@@ -267,31 +291,52 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
       }
     }
   }
+  // CLIENT TRACKING: the id to remember this command's keys for (0: none).
+  // Taken once the command is sure to run now (it consumes CLIENT CACHING).
+  uint64_t reader = 0;
   if (multi) {
     // A cross-shard execution needs everything sent before it to be done.
     bool pending = outstanding_batches_ > 0;
     for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
     if (pending) return false;
+    reader = TrackingReaderFor(tracking.get(), *this, *spec);
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
     BlockRequest block;
     auto run = [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, true, blocking ? &block : nullptr);
+      if (reader != 0) TrackingRememberKeys(engine, shard_, true, *spec, args, reader);
+      // BCAST keys of the parked shards are announced before the reply leaves.
+      if (engine.tracking().client_count() > 0) {
+        if (spec->flags & kAllShards) {
+          for (int s = 0; s < engine.shard_count(); s++) {
+            TrackingFlushBroadcasts(engine, engine.shard(s));
+          }
+        } else {
+          for (int s : shards) TrackingFlushBroadcasts(engine, engine.shard(s));
+        }
+      }
     };
-    if (spec->flags & kAllShards) {
-      engine.RunOnAllShards(shard_, run);
-    } else {
-      engine.RunCrossShard(shard_, shards, run);
-    }
+    ExecuteOwn(suppress, [&] {
+      if (spec->flags & kAllShards) {
+        engine.RunOnAllShards(shard_, run);
+      } else {
+        engine.RunCrossShard(shard_, shards, run);
+      }
+    });
     discard_.clear();
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
   }
+  reader = TrackingReaderFor(tracking.get(), *this, *spec);
   if (target == -1 || target == shard_.id()) {
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
     BlockRequest block;
-    ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+    ExecuteOwn(suppress, [&] {
+      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+      if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
+    });
     discard_.clear();
     if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
@@ -309,6 +354,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   item.db = db;
   item.resp = resp;
   item.suppress = suppress;
+  item.tracking_reader = reader;
   if (inline_args) {
     item.owned.assign(args.begin(), args.end());
     item.args.assign(item.owned.begin(), item.owned.end());
@@ -366,14 +412,24 @@ void Client::SendBatches() {
     target.Post([batch, &target, &engine] {
       protocol::ReplyBuilder rb(nullptr, 2);
       std::string discard;
+      // The client's id is const and the client outlives the batch.
+      target.tracking().set_current_writer(batch->client->id());
       for (RemoteBatch::Item& item : batch->items) {
         rb.set_out(item.suppress ? &discard : &item.reply);
         rb.set_resp(item.resp);
         bool can_block = (item.spec->flags & kBlocking) != 0;
+        target.tracking().set_current_reader(item.tracking_reader);
         ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false,
                        can_block ? &item.block : nullptr);
+        if (item.tracking_reader != 0) {
+          TrackingRememberKeys(engine, target, false, *item.spec, item.args, item.tracking_reader);
+        }
         discard.clear();
       }
+      target.tracking().set_current_writer(0);
+      target.tracking().set_current_reader(0);
+      // BCAST keys are announced before the replies go back.
+      if (target.tracking().has_broadcasts()) TrackingFlushBroadcasts(engine, target);
       target.stats().remote_batches++;
       Shard* origin = batch->origin;
       origin->Post([batch] { batch->client->OnBatchDone(batch); });
@@ -511,6 +567,68 @@ void Client::ReleaseReadySlots() {
   }
 }
 
+template <typename Fn>
+void Client::ExecuteOwn(bool suppressed, Fn&& fn) {
+  bool was_executing = executing_;
+  bool was_suppressed = reply_suppressed_;
+  executing_ = true;
+  reply_suppressed_ = suppressed;
+  fn();
+  executing_ = was_executing;
+  reply_suppressed_ = was_suppressed;
+  if (!executing_ && !deferred_pushes_.empty()) {
+    std::string pushes;
+    pushes.swap(deferred_pushes_);
+    WritePush(pushes);
+  }
+}
+
+void Client::WritePush(std::string_view bytes) {
+  if (fd_ < 0 || over_output_limit_) return;
+  if (executing_) {
+    deferred_pushes_.append(bytes);
+    return;
+  }
+  // After every reply already queued: the output, or the last finished slot.
+  if (slots_.empty()) {
+    out_.append(bytes);
+  } else if (slots_.back().done) {
+    slots_.back().data.append(bytes);
+  } else {
+    slots_.push_back(Slot{true, std::string(bytes)});
+  }
+  CheckOutputLimits();
+  if (fd_ >= 0) shard_.MarkPendingWrite(this);
+}
+
+void Client::CheckOutputLimits() {
+  if (fd_ < 0 || over_output_limit_) return;
+  ClientClass cls = in_pubsub_mode() ? ClientClass::kPubSub : ClientClass::kNormal;
+  const ClientBufferLimit& limit = shard_.engine().config().client_output_buffer_limits[int(cls)];
+  if (limit.hard_limit_bytes == 0 && limit.soft_limit_bytes == 0) return;
+  uint64_t used = output_size();
+  for (const Slot& s : slots_) used += s.data.size();
+  bool hard = limit.hard_limit_bytes > 0 && used >= limit.hard_limit_bytes;
+  bool soft = false;
+  if (limit.soft_limit_bytes > 0 && used >= limit.soft_limit_bytes) {
+    int64_t now_ms = WallTimeMs();
+    if (soft_limit_since_ms_ == 0) {
+      soft_limit_since_ms_ = now_ms;
+    } else {
+      soft = (now_ms - soft_limit_since_ms_) / 1000 > limit.soft_limit_seconds;
+    }
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (!hard && !soft) return;
+  Log(LogLevel::kWarning,
+      "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
+      static_cast<unsigned long long>(id_), peer_.c_str());
+  over_output_limit_ = true;
+  flags |= kClientCloseAsap;
+  shard_.MarkPendingWrite(this);
+}
+
 void Client::WriteRaw(std::string_view bytes) {
   std::string* target = ReplyTarget();
   target->append(bytes);
@@ -520,6 +638,10 @@ void Client::WriteRaw(std::string_view bytes) {
 
 void Client::FlushOutput() {
   if (fd_ < 0) return;
+  if (over_output_limit_) {  // dropped with whatever it had pending, as Redis does
+    Close();
+    return;
+  }
   while (out_pos_ < out_.size()) {
     ssize_t n = write(fd_, out_.data() + out_pos_, out_.size() - out_pos_);
     if (n > 0) {

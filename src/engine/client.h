@@ -19,10 +19,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/blocking.h"
 #include "engine/executor.h"
+#include "engine/pubsub.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
 #include "protocol/reply_builder.h"
@@ -92,6 +95,8 @@ class Client : public net::IoHandler {
   size_t query_buffer_size() const { return query_.size(); }
   size_t query_buffer_capacity() const { return query_.capacity(); }
   size_t output_size() const { return out_.size() - out_pos_; }
+  // CLIENT TRACKING options (engine/tracking.h); null while tracking is off.
+  std::unique_ptr<ClientTracking> tracking;
   // Killed by CLIENT KILL from another thread: closed at the next chance.
   void RequestClose() { flags |= kClientCloseAsap; }
   // AUTH/HELLO/RESET: also lifts the parser's limits for unauthenticated
@@ -115,6 +120,32 @@ class Client : public net::IoHandler {
   // CLIENT UNBLOCK ... ERROR's error instead of the timeout reply.
   void OnBlockTimeout(bool claimed, bool error = false);
 
+  // --- Pub/Sub (engine/pubsub.h); own thread only ---
+  // The channels, patterns or shard channels this client subscribes to
+  // (PubSub keeps the shared registry in step).
+  std::unordered_set<std::string>& subscriptions(PubSubKind kind) {
+    return subscriptions_[int(kind)];
+  }
+  size_t subscription_count(PubSubKind kind) const { return subscriptions_[int(kind)].size(); }
+  // Channels plus patterns: the count SUBSCRIBE and PSUBSCRIBE replies show.
+  size_t channel_and_pattern_count() const {
+    return subscription_count(PubSubKind::kChannel) + subscription_count(PubSubKind::kPattern);
+  }
+  // Redis's CLIENT_PUBSUB: subscribed to anything. In RESP2 only the
+  // (un)subscribe commands, PING, QUIT and RESET are then allowed.
+  bool in_pubsub_mode() const {
+    return channel_and_pattern_count() + subscription_count(PubSubKind::kShardChannel) > 0;
+  }
+  // Appends a push (a published message, a keyspace notification). While
+  // this client's own command executes, the push waits until that command's
+  // reply has been written, as in Redis 7.4. Enforces the output buffer
+  // limits: a client over its hard limit, or over its soft limit for too
+  // long, is closed.
+  void WritePush(std::string_view bytes);
+  // True while the executing command's reply is being discarded (CLIENT
+  // REPLY OFF/SKIP): subscription confirmations are still sent, as pushes.
+  bool reply_suppressed() const { return reply_suppressed_; }
+
  private:
   // Parses and dispatches as much buffered input as possible.
   void ProcessInput();
@@ -133,6 +164,12 @@ class Client : public net::IoHandler {
   std::string* ReplyTarget();
   void ReleaseReadySlots();
   void Compact();
+  // Runs `fn` (which executes one of this client's commands on its thread)
+  // with pushes to this client deferred, then writes them after the reply.
+  template <typename Fn>
+  void ExecuteOwn(bool suppressed, Fn&& fn);
+  // Output buffer limits (client-output-buffer-limit) after output grew.
+  void CheckOutputLimits();
 
   Shard& shard_;
   int fd_;
@@ -164,6 +201,13 @@ class Client : public net::IoHandler {
   std::shared_ptr<BlockedClient> blocked_;
   int64_t retry_deadline_ms_ = -1;  // keeps the deadline across a retry
   bool pending_write_registered_ = false;
+
+  std::unordered_set<std::string> subscriptions_[kPubSubKinds];
+  bool executing_ = false;         // one of this client's commands runs now
+  bool reply_suppressed_ = false;  // ... and its reply is discarded
+  std::string deferred_pushes_;    // pushes that arrived while executing_
+  int64_t soft_limit_since_ms_ = 0;  // when output first passed the soft limit
+  bool over_output_limit_ = false;   // close without writing what is pending
   friend class Shard;
 };
 

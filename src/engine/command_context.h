@@ -51,18 +51,18 @@ class CommandContext {
   // notifications hook in here).
   void KeyModified(Db& db, std::string_view key) {
     (void)db;
-    (void)key;
-    ShardFor(key).stats().dirty++;
+    Shard& owner = ShardFor(key);
+    owner.stats().dirty++;
+    if (owner.tracking().active()) TrackingKeyModified(*this, owner, key);
   }
   // Keyspace notification (notify-keyspace-events): `cls` is one of the
   // kNotify* classes of server/config.h (kNotifyString, kNotifyList, ...),
   // `event` Redis's event name ("set", "lpush", "expire", ...). Costs one
-  // load and a branch when notifications are off.
-  // TODO(pubsub): publish __keyspace@<db>__:<key> and __keyevent@<db>__:<event>.
+  // load and a branch when notifications are off. Publishes
+  // __keyspace@<db>__:<key> and __keyevent@<db>__:<event> (engine/pubsub.h);
+  // works from any thread (hops and cross-shard executions included).
   void Notify(int cls, std::string_view event, std::string_view key) {
-    (void)cls;
-    (void)event;
-    (void)key;
+    engine.pubsub().Notify(cls, event, key, db_index);
   }
   // Blocking commands (BLPOP & co.). A handler that finds nothing to serve
   // calls BlockOn; the client then waits until a key is signalled ready (the

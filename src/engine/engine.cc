@@ -39,7 +39,8 @@ class Engine::Listener : public net::IoHandler {
 };
 
 Engine::Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTable& table)
-    : config_(config), registry_(registry), table_(table) {
+    : config_(config), registry_(registry), table_(table),
+      pubsub_(*this, &config.notify_keyspace_events) {
   int n = std::clamp(config.threads, 1, 256);
   std::random_device rd;
   for (int i = 0; i < n; i++) {

@@ -33,7 +33,9 @@
 
 #include "common/crc16.h"
 #include "engine/command_table.h"
+#include "engine/pubsub.h"
 #include "engine/shard.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 
 namespace lodestone {
@@ -153,6 +155,12 @@ class Engine {
   // Any thread: sends one formatted MONITOR line to every monitor.
   void FeedMonitors(const std::string& line);
 
+  // Pub/Sub: the channel registry and delivery (engine/pubsub.h). Any thread.
+  PubSub& pubsub() { return pubsub_; }
+
+  // CLIENT TRACKING: where each tracking client's invalidations go.
+  TrackingRegistry& tracking() { return tracking_; }
+
   // Shutdown options chosen by SHUTDOWN / signals, read by main.
   std::atomic<int> shutdown_flags{0};
 
@@ -184,6 +192,9 @@ class Engine {
   std::atomic<int> monitor_count_{0};
   std::mutex monitors_mu_;
   std::vector<std::pair<int, uint64_t>> monitors_;  // guarded by monitors_mu_
+  TrackingRegistry tracking_;
+
+  PubSub pubsub_;
 
   std::mutex slowlog_mu_;
   std::deque<SlowlogEntry> slowlog_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@ struct RemoteBatch {
     size_t seq = 0;         // the client's reply slot
     std::string reply;
     BlockRequest block;  // set when a blocking command found nothing to serve
+    uint64_t tracking_reader = 0;  // CLIENT TRACKING: remember the keys for this id
   };
   Client* client = nullptr;
   Shard* origin = nullptr;

@@ -18,7 +18,11 @@ namespace lodestone {
 Shard::Shard(Engine& engine, int id, int databases, uint64_t seed)
     : engine_(engine), id_(id), rng_(seed) {
   dbs_.reserve(databases);
-  for (int i = 0; i < databases; i++) dbs_.push_back(std::make_unique<Db>());
+  for (int i = 0; i < databases; i++) {
+    dbs_.push_back(std::make_unique<Db>());
+    dbs_.back()->set_expire_listener([this, i](std::string_view key) { OnKeyExpired(i, key); });
+    dbs_.back()->set_add_listener([this, i](std::string_view key) { OnKeyAdded(i, key); });
+  }
   command_stats_.resize(engine.commands().all().size() + 1);
 }
 
@@ -28,6 +32,17 @@ Shard::~Shard() {
 }
 
 bool Shard::stopping() const { return engine_.stopping(); }
+
+// Everything that reacts to a key expiring hooks in here (a Db has one
+// expire listener).
+void Shard::OnKeyExpired(int db, std::string_view key) {
+  if (tracking_.active()) TrackingInvalidateKey(engine_, *this, key, 0);
+  engine_.pubsub().Notify(kNotifyExpired, "expired", key, db);
+}
+
+void Shard::OnKeyAdded(int db, std::string_view key) {
+  engine_.pubsub().Notify(kNotifyNew, "new", key, db);
+}
 
 void Shard::Post(std::function<void()> task) {
   bool was_empty;
@@ -175,7 +190,9 @@ void Shard::ServeReadyKeys() {
         std::string reply;
         protocol::ReplyBuilder rb(&reply, bc->resp);
         BlockRequest again;
+        tracking_.BeginServing(client_id);
         ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);
+        tracking_.EndServing();
         if (again.requested) {
           bc->Unclaim();  // nothing for it after all: it keeps its place
           break;
@@ -184,6 +201,7 @@ void Shard::ServeReadyKeys() {
         home.Post([&home, client_id, bc, reply = std::move(reply)]() mutable {
           if (Client* c = home.FindClient(client_id)) c->OnBlockedServed(bc, std::move(reply));
         });
+        if (tracking_.has_held()) TrackingReleaseHeld(engine_, *this);
         queue = blocking_.Waiters(db_index, key);
       }
     }
@@ -258,6 +276,7 @@ void Shard::Cron() {
     if (db->volatile_key_count() > 0) db->ActiveExpireElements(now_ms, 1000);
   }
   blocking_.Purge();
+  TrackingEnforceLimit(engine_, *this);
   // Idle client timeout.
   if (cfg.timeout > 0) {
     std::vector<Client*> idle;
@@ -269,12 +288,17 @@ void Shard::Cron() {
   // Clients killed from other threads.
   std::vector<Client*> doomed;
   for (auto& [id, c] : clients_) {
+    // A soft output limit also expires while no more output arrives.
+    if (c->soft_limit_since_ms_ != 0) c->CheckOutputLimits();
     if (c->flags & kClientCloseAsap) doomed.push_back(c);
   }
   for (Client* c : doomed) c->Close();
 }
 
 void Shard::Run() {
+  PubSub::SetThreadShard(id_);
+  // Posted work runs before the input that woke the loop with it.
+  loop_.set_wake_handler([this] { DrainInbox(); });
   while (!engine_.stopping()) {
     int64_t now = MonotonicUs();
     int hz = engine_.config().hz > 0 ? engine_.config().hz : 10;
@@ -298,6 +322,7 @@ void Shard::Run() {
     DrainInbox();
     if (blocking_.HasReady()) ServeReadyKeys();
     if (!blocked_clients_.empty()) CheckBlockedTimeouts(WallTimeMs());
+    if (tracking_.has_broadcasts()) TrackingFlushBroadcasts(engine_, *this);
     FlushPendingWrites();
   }
   // Keep serving park requests until every shard has left its loop, so a

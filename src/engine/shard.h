@@ -21,6 +21,7 @@
 
 #include "common/random.h"
 #include "engine/blocking.h"
+#include "engine/tracking.h"
 #include "net/event_loop.h"
 #include "storage/db.h"
 
@@ -117,9 +118,19 @@ class Shard {
   void RemoveBlockedClient(Client* c);
   size_t blocked_client_count() const { return blocked_clients_.size(); }
 
+  // --- Client-side caching (engine/tracking.h): this shard's keys read by
+  // tracking clients, and the BCAST prefixes. Own thread, or parked. ---
+  TrackingTable& tracking() { return tracking_; }
+
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
+
+  // Db listeners: a key of database `db` expired / was created. Run on
+  // whichever thread touches the Db (this shard's, or a coordinator's while
+  // it is parked). Fire the "expired" and "new" keyspace notifications.
+  void OnKeyExpired(int db, std::string_view key);
+  void OnKeyAdded(int db, std::string_view key);
 
   bool stopping() const;
   // After every shard thread has exited: runs what was posted to this shard
@@ -157,6 +168,7 @@ class Shard {
   std::vector<Client*> closing_;
   std::vector<Client*> paused_clients_;
   BlockingRegistry blocking_;
+  TrackingTable tracking_;
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;

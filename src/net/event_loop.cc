@@ -48,15 +48,17 @@ int EventLoop::Poll(int timeout_ms) {
   epoll_event events[kMaxEvents];
   int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
   if (n < 0) return 0;  // EINTR
+  // The wake-up first (see set_wake_handler), then the descriptors.
+  for (int i = 0; i < n; i++) {
+    if (events[i].data.ptr != nullptr) continue;
+    uint64_t value;
+    while (read(wake_fd_, &value, sizeof(value)) > 0) {
+    }
+    if (wake_handler_) wake_handler_();
+  }
   for (int i = 0; i < n; i++) {
     auto* handler = static_cast<IoHandler*>(events[i].data.ptr);
-    if (handler == nullptr) {
-      uint64_t value;
-      while (read(wake_fd_, &value, sizeof(value)) > 0) {
-      }
-      continue;
-    }
-    handler->OnIoEvent(events[i].events);
+    if (handler != nullptr) handler->OnIoEvent(events[i].events);
   }
   return n;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 namespace lodestone::net {
 
@@ -36,10 +37,17 @@ class EventLoop {
   // Any thread: makes a Poll in progress (or the next one) return promptly.
   void Wake();
 
+  // Called by Poll, before any IoHandler, when a Wake() is among the ready
+  // events. Work posted from other threads (the reason for the wake) thus
+  // runs before input that arrived later: a message posted before a peer
+  // sent its next command is written before that command's reply.
+  void set_wake_handler(std::function<void()> fn) { wake_handler_ = std::move(fn); }
+
  private:
   static constexpr int kMaxEvents = 256;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  std::function<void()> wake_handler_;
 };
 
 }  // namespace lodestone::net

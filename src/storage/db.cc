@@ -71,6 +71,7 @@ Entry* Db::Add(std::string_view key, Value value) {
   bool is_volatile = !value.IsString() && value.collection()->HasVolatileElements();
   Entry* entry = table_.Insert(key, std::move(value));
   if (is_volatile) TrackVolatile(key);
+  if (add_listener_) add_listener_(key);
   return entry;
 }
 

@@ -54,6 +54,9 @@ class Db {
   // or by the active cycle). The view is valid only during the call; the
   // listener must not modify this Db.
   using ExpireListener = std::function<void(std::string_view key)>;
+  // Called with each key just added (Add, and Upsert of a new key): the
+  // "new" keyspace notification. Same rules as the expire listener.
+  using AddListener = std::function<void(std::string_view key)>;
 
   Db() = default;
   Db(const Db&) = delete;
@@ -149,6 +152,7 @@ class Db {
   void set_delete_expired(bool on) { delete_expired_ = on; }
   bool delete_expired() const { return delete_expired_; }
   void set_expire_listener(ExpireListener listener) { listener_ = std::move(listener); }
+  void set_add_listener(AddListener listener) { add_listener_ = std::move(listener); }
   const DbStats& stats() const { return stats_; }
   // Estimated mean remaining TTL in ms of keys with a TTL, maintained by the
   // active cycle as Redis does (INFO keyspace avg_ttl); 0 if unknown.
@@ -175,6 +179,7 @@ class Db {
   int64_t avg_ttl_ms_ = 0;
   bool delete_expired_ = true;
   ExpireListener listener_;
+  AddListener add_listener_;
 };
 
 }  // namespace lodestone
