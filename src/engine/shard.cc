@@ -44,6 +44,13 @@ void Shard::OnKeyAdded(int db, std::string_view key) {
   engine_.pubsub().Notify(kNotifyNew, "new", key, db);
 }
 
+// The cron expired elements of `key` (hash fields, the only elements with a
+// TTL): "hexpired", then "del" when the key goes with them.
+void Shard::OnElementsExpired(int db, std::string_view key, bool emptied) {
+  engine_.pubsub().Notify(kNotifyHash, "hexpired", key, db);
+  if (emptied) engine_.pubsub().Notify(kNotifyGeneric, "del", key, db);
+}
+
 void Shard::Post(std::function<void()> task) {
   bool was_empty;
   {
@@ -257,7 +264,8 @@ void Shard::Cron() {
   const ServerConfig& cfg = engine_.config();
   int64_t now_ms = WallTimeMs();
   // Active expiry: Redis gives the slow cycle 25% of each cron period.
-  if (engine_.active_expire_enabled().load(std::memory_order_relaxed)) {
+  const bool active_expire = engine_.active_expire_enabled().load(std::memory_order_relaxed);
+  if (active_expire) {
     int hz = cfg.hz > 0 ? cfg.hz : 10;
     int64_t budget_us = 1000000 / hz / 4;
     int64_t start = MonotonicUs();
@@ -271,9 +279,15 @@ void Shard::Cron() {
       db->ActiveExpireCycle(now_ms, left, rng_);
     }
   }
-  for (auto& db : dbs_) {
-    db->RehashStep();
-    if (db->volatile_key_count() > 0) db->ActiveExpireElements(now_ms, 1000);
+  for (int i = 0; i < int(dbs_.size()); i++) {
+    Db& db = *dbs_[i];
+    db.RehashStep();
+    // Field expiry is part of Redis's active expire cycle: off with it.
+    if (active_expire && db.volatile_key_count() > 0) {
+      db.ActiveExpireElements(now_ms, 1000, [this, i](std::string_view key, bool emptied) {
+        OnElementsExpired(i, key, emptied);
+      });
+    }
   }
   blocking_.Purge();
   TrackingEnforceLimit(engine_, *this);

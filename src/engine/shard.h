@@ -128,9 +128,11 @@ class Shard {
 
   // Db listeners: a key of database `db` expired / was created. Run on
   // whichever thread touches the Db (this shard's, or a coordinator's while
-  // it is parked). Fire the "expired" and "new" keyspace notifications.
+  // it is parked). Fire the "expired" and "new" keyspace notifications, and
+  // "hexpired" (+ "del") for hash fields purged by the cron.
   void OnKeyExpired(int db, std::string_view key);
   void OnKeyAdded(int db, std::string_view key);
+  void OnElementsExpired(int db, std::string_view key, bool emptied);
 
   bool stopping() const;
   // After every shard thread has exited: runs what was posted to this shard

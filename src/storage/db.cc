@@ -89,7 +89,8 @@ void Db::TrackVolatile(std::string_view key) { volatile_keys_.emplace(key); }
 
 // Visits tracked keys, purging expired elements; forgets keys that are gone
 // or have no volatile elements left, and deletes keys left empty.
-size_t Db::ActiveExpireElements(int64_t now_ms, size_t max_elements) {
+size_t Db::ActiveExpireElements(int64_t now_ms, size_t max_elements,
+                                const ElementsExpiredFn& on_expired) {
   size_t purged = 0;
   for (auto it = volatile_keys_.begin(); it != volatile_keys_.end() && purged < max_elements;) {
     Entry* entry = table_.Find(*it);
@@ -102,6 +103,7 @@ size_t Db::ActiveExpireElements(int64_t now_ms, size_t max_elements) {
     size_t n = c->PurgeExpired(now_ms, max_elements - purged);
     purged += n;
     stats_.expired_elements += n;
+    if (n > 0 && on_expired) on_expired(*it, c->IsEmpty());
     if (c->IsEmpty()) {
       DeleteEntry(entry);
       it = volatile_keys_.erase(it);

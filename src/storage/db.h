@@ -141,9 +141,13 @@ class Db {
   // Add/Overwrite track them automatically; commands that give an existing
   // collection its first such element call TrackVolatile.
   void TrackVolatile(std::string_view key);
+  // Called by ActiveExpireElements for each key that lost elements, before
+  // it is deleted when `emptied`. Same rules as the expire listener.
+  using ElementsExpiredFn = std::function<void(std::string_view key, bool emptied)>;
   // Active expiry of such elements: purges up to `max_elements`, deleting
   // keys left empty. Returns the number purged. Called from the cron.
-  size_t ActiveExpireElements(int64_t now_ms, size_t max_elements);
+  size_t ActiveExpireElements(int64_t now_ms, size_t max_elements,
+                              const ElementsExpiredFn& on_expired = {});
   size_t volatile_key_count() const { return volatile_keys_.size(); }
 
   // ---- Settings and statistics ----------------------------------------------
