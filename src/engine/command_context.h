@@ -59,6 +59,9 @@ class CommandContext {
   // `event` Redis's event name ("set", "lpush", "expire", ...). Costs one
   // load and a branch when notifications are off.
   // TODO(pubsub): publish __keyspace@<db>__:<key> and __keyevent@<db>__:<event>.
+  // Inside a script (hooks && hooks->deferred) the publication must be
+  // queued on hooks->deferred, not performed: a script may be rolled back
+  // and run again (see scripting/script_runner.h).
   void Notify(int cls, std::string_view event, std::string_view key) {
     (void)cls;
     (void)event;
@@ -107,6 +110,9 @@ class CommandContext {
   bool cross_shard;
   int64_t now_ms;
   BlockRequest* block = nullptr;  // where BlockOn records a wait; null = cannot block
+  // Scripting: routing scope and deferred side effects (engine/executor.h);
+  // null for ordinary commands.
+  ExecHooks* hooks = nullptr;
 };
 
 }  // namespace lodestone

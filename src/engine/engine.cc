@@ -212,9 +212,11 @@ void Engine::RunCrossShard(Shard& self, std::vector<int> shards, const std::func
     parked.push_back(std::move(req));
   }
   fn();
-  for (auto& req : parked) {
+  for (size_t i = 0, j = 0; i < shards.size(); i++) {
+    if (shards[i] == self.id()) continue;
+    auto& req = parked[j++];
     req->released.store(1, std::memory_order_release);
-    req->released.notify_all();
+    shards_[shards[i]]->Signal();  // the parked thread waits on its signal word
   }
 }
 

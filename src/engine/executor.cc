@@ -13,12 +13,14 @@ namespace lodestone {
 
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
-                    int db_index, Client* client, bool cross_shard, BlockRequest* block) {
+                    int db_index, Client* client, bool cross_shard, BlockRequest* block,
+                    ExecHooks* hooks) {
   size_t errors_before = reply.errors();
   int64_t start_us = WallTimeUs();
   CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard,
                      start_us / 1000);
   ctx.block = block;
+  ctx.hooks = hooks;
   try {
     spec.handler(ctx);
   } catch (const std::bad_alloc&) {

@@ -76,11 +76,26 @@ bool Shard::ServeParkRequests() {
     req->acked.store(1, std::memory_order_release);
     coordinator.Signal();
     // Parked: the coordinator owns this shard's data until it releases us.
-    while (req->released.load(std::memory_order_acquire) == 0) {
-      req->released.wait(0, std::memory_order_acquire);
+    // While a script runs past busy-reply-threshold, keep answering this
+    // thread's clients (BUSY, SCRIPT KILL); the coordinator signals us when
+    // it becomes busy and when it releases.
+    ScriptBusyState& busy = engine_.script_busy;
+    for (;;) {
+      uint32_t seq = signal_.load(std::memory_order_acquire);
+      if (req->released.load(std::memory_order_acquire) != 0) break;
+      if (busy.busy.load(std::memory_order_acquire) > 0) {
+        ServeWhileBusy(5);
+        continue;
+      }
+      signal_.wait(seq, std::memory_order_acquire);
     }
     served = true;
   }
+}
+
+void Shard::ServeWhileBusy(int timeout_ms) {
+  loop_.Poll(timeout_ms);
+  FlushPendingWrites();
 }
 
 void Shard::AdoptClient(uint64_t id, int fd, std::string peer, std::string local,

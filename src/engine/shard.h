@@ -63,6 +63,12 @@ struct ParkRequest {
   std::atomic<uint32_t> released{0};
 };
 
+// Per-shard state of a library above the engine (scripting's Lua VM).
+class ShardExtension {
+ public:
+  virtual ~ShardExtension() = default;
+};
+
 class Shard {
  public:
   Shard(Engine& engine, int id, int databases, uint64_t seed);
@@ -120,6 +126,15 @@ class Shard {
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
+
+  // Scripting's per-thread state (its Lua VM), created on first use by the
+  // shard's own thread. Own thread only.
+  std::unique_ptr<ShardExtension> scripting;
+  // Own thread, while a script runs past busy-reply-threshold here or while
+  // this shard is parked for one: serves this thread's connections in busy
+  // mode (they get BUSY, SCRIPT KILL works) without running tasks or park
+  // requests. Waits up to `timeout_ms` for input.
+  void ServeWhileBusy(int timeout_ms);
 
   bool stopping() const;
   // After every shard thread has exited: runs what was posted to this shard
