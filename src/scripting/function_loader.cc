@@ -21,14 +21,14 @@ namespace {
 
 // Registry keys (the addresses of these statics are unique light userdata).
 char kLoadGlobalsKey;  // the loading environment's globals
-char kLibrariesKey;    // {[library id] = {[lowercase function name] = function}}
+char kLibrariesKey;    // {[library id] = {[function name] = function}}
 char kGenerationKey;   // the registry generation kLibrariesKey reflects
 char kLoadStateKey;    // LoadState* while library code runs
+char kCallbacksKey;    // the running library's callbacks table
 
 // What register_function fills while library code runs.
 struct LoadState {
   std::vector<FunctionInfo>* functions;
-  int callbacks_index;  // stack index of the callbacks table
   int64_t deadline_us;  // 0: no timeout
 };
 
@@ -198,8 +198,9 @@ int RegisterFunction(lua_State* L) {
   if (!IsValidFunctionName(std::string_view(name, name_len))) {
     return RaiseError(L, kBadFunctionName.data());  // a literal: NUL-terminated
   }
+  // Case-sensitive here, as Redis's per-library table is.
   for (const FunctionInfo& fn : *state->functions) {
-    if (EqualsIgnoreCase(fn.name, std::string_view(name, name_len))) {
+    if (fn.name == std::string_view(name, name_len)) {
       return RaiseError(L, "Function already exists in the library");
     }
   }
@@ -211,8 +212,11 @@ int RegisterFunction(lua_State* L) {
     info.description.emplace(desc, len);
   }
   info.flags = flags;
+  lua_pushlightuserdata(L, &kCallbacksKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, 2);
-  lua_setfield(L, state->callbacks_index, ToLowerCopy(info.name).c_str());
+  lua_setfield(L, -2, info.name.c_str());
+  lua_pop(L, 1);
   state->functions->push_back(std::move(info));
   return 0;
 }
@@ -271,7 +275,7 @@ std::string ErrorValueText(lua_State* L) {
 
 // Compiles and runs a library body in a new environment, appending what it
 // registers to *functions. On success pushes the callbacks table
-// ({[lowercase name] = function}) and returns true; otherwise pushes nothing
+// ({[function name] = function}) and returns true; otherwise pushes nothing
 // and sets *err.
 bool RunLibrary(lua_State* L, std::string_view body, int64_t timeout_ms,
                 std::vector<FunctionInfo>* functions, std::string* err) {
@@ -292,7 +296,10 @@ bool RunLibrary(lua_State* L, std::string_view body, int64_t timeout_ms,
   lua_pushvalue(L, env);
   lua_setfenv(L, -2);
 
-  LoadState state{functions, callbacks, timeout_ms > 0 ? MonotonicUs() + timeout_ms * 1000 : 0};
+  LoadState state{functions, timeout_ms > 0 ? MonotonicUs() + timeout_ms * 1000 : 0};
+  lua_pushlightuserdata(L, &kCallbacksKey);
+  lua_pushvalue(L, callbacks);
+  lua_rawset(L, LUA_REGISTRYINDEX);
   SetCurrentLoad(L, &state);
   lua_Hook saved_hook = lua_gethook(L);
   int saved_mask = lua_gethookmask(L);
@@ -301,6 +308,9 @@ bool RunLibrary(lua_State* L, std::string_view body, int64_t timeout_ms,
   int status = lua_pcall(L, 0, 0, 0);
   lua_sethook(L, saved_hook, saved_mask, saved_count);
   SetCurrentLoad(L, nullptr);
+  lua_pushlightuserdata(L, &kCallbacksKey);
+  lua_pushnil(L);
+  lua_rawset(L, LUA_REGISTRYINDEX);
 
   if (status != 0) {
     *err = "ERR Error registering functions: " + ErrorValueText(L);
@@ -414,7 +424,7 @@ bool PushFunction(LuaVm& vm, const FunctionSet& set, const FunctionSet::Function
     lua_pushvalue(L, -2);
     lua_rawset(L, -4);
   }
-  lua_getfield(L, -1, ToLowerCopy(fn.info->name).c_str());
+  lua_getfield(L, -1, fn.info->name.c_str());
   lua_replace(L, -3);
   lua_pop(L, 1);
   if (!lua_isfunction(L, -1)) {

@@ -70,7 +70,9 @@ const FunctionSet::Function* FunctionSet::FindFunction(std::string_view name) co
 
 void FunctionSet::Link(std::shared_ptr<const FunctionLibrary> library) {
   for (const FunctionInfo& fn : library->functions) {
-    functions_[ToLowerCopy(fn.name)] = Function{library.get(), &fn};
+    // Names differing only in case within one library: the first wins, as
+    // in Redis.
+    functions_.emplace(ToLowerCopy(fn.name), Function{library.get(), &fn});
   }
   libraries_[library->name] = std::move(library);
 }
@@ -78,7 +80,10 @@ void FunctionSet::Link(std::shared_ptr<const FunctionLibrary> library) {
 void FunctionSet::Unlink(const std::string& name) {
   auto it = libraries_.find(name);
   if (it == libraries_.end()) return;
-  for (const FunctionInfo& fn : it->second->functions) functions_.erase(ToLowerCopy(fn.name));
+  for (const FunctionInfo& fn : it->second->functions) {
+    auto entry = functions_.find(ToLowerCopy(fn.name));
+    if (entry != functions_.end() && entry->second.info == &fn) functions_.erase(entry);
+  }
   libraries_.erase(it);
 }
 
