@@ -10,6 +10,7 @@
 #include "commands/command_util.h"
 #include "commands/register.h"
 #include "commands/server_commands.h"
+#include "common/clock.h"
 #include "common/glob.h"
 #include "common/strings.h"
 #include "scripting/function_dump.h"
@@ -144,10 +145,26 @@ void FunctionStats(CommandContext& ctx) {
   if (busy.busy.load(std::memory_order_acquire) > busy.busy_functions.load(std::memory_order_acquire)) {
     return ctx.reply.Error(protocol::kBusyScript);
   }
-  std::shared_ptr<const FunctionSet> set = FunctionRegistry::Of(ctx.engine).Snapshot();
+  FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
+  std::shared_ptr<const FunctionSet> set = registry.Snapshot();
   ctx.reply.MapHeader(2);
   ctx.reply.Bulk("running_script");
-  ctx.reply.Null();
+  std::optional<FunctionRegistry::RunningFunction> running;
+  if (busy.busy_functions.load(std::memory_order_acquire) > 0) {
+    running = registry.LongestRunning(ctx.engine.shard_count());
+  }
+  if (running) {
+    ctx.reply.MapHeader(3);
+    ctx.reply.Bulk("name");
+    ctx.reply.Bulk(running->name);
+    ctx.reply.Bulk("command");
+    ctx.reply.ArrayHeader(running->command.size());
+    for (const std::string& arg : running->command) ctx.reply.Bulk(arg);
+    ctx.reply.Bulk("duration_ms");
+    ctx.reply.Integer(std::max<int64_t>(0, WallTimeMs() - running->start_ms));
+  } else {
+    ctx.reply.Null();
+  }
   ctx.reply.Bulk("engines");
   ctx.reply.MapHeader(1);
   ctx.reply.Bulk("LUA");
@@ -278,7 +295,10 @@ void FCallGeneric(CommandContext& ctx, bool read_only) {
   call.read_only = read_only;
   call.eval_mode = false;
   call.name = fn->info->name;
+  FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
+  registry.BeginRun(ctx.shard.id(), ctx.engine.shard_count(), &fn->info->name, &ctx.args, WallTimeMs());
   RunScript(ctx, vm, call);
+  registry.EndRun(ctx.shard.id());
 }
 
 // FCALL function numkeys [key [key ...]] [arg [arg ...]]

@@ -169,4 +169,42 @@ bool FunctionRegistry::Restore(std::vector<std::shared_ptr<const FunctionLibrary
   return true;
 }
 
+FunctionRegistry::RunSlot* FunctionRegistry::Slots(int shard_count) {
+  std::call_once(slots_once_, [&] {
+    slots_ = std::make_unique<RunSlot[]>(size_t(shard_count));
+    slot_count_ = shard_count;
+  });
+  return slots_.get();
+}
+
+void FunctionRegistry::BeginRun(int shard, int shard_count, const std::string* name,
+                                const std::vector<std::string_view>* command, int64_t start_ms) {
+  RunSlot& slot = Slots(shard_count)[shard];
+  std::lock_guard<std::mutex> lock(slot.mu);
+  slot.name = name;
+  slot.command = command;
+  slot.start_ms = start_ms;
+}
+
+void FunctionRegistry::EndRun(int shard) {
+  RunSlot& slot = slots_[shard];
+  std::lock_guard<std::mutex> lock(slot.mu);
+  slot.name = nullptr;
+  slot.command = nullptr;
+}
+
+std::optional<FunctionRegistry::RunningFunction> FunctionRegistry::LongestRunning(int shard_count) {
+  RunSlot* slots = Slots(shard_count);
+  std::optional<RunningFunction> longest;
+  for (int i = 0; i < slot_count_; i++) {
+    std::lock_guard<std::mutex> lock(slots[i].mu);
+    if (slots[i].name == nullptr) continue;
+    if (longest && longest->start_ms <= slots[i].start_ms) continue;
+    longest = RunningFunction{*slots[i].name,
+                              std::vector<std::string>(slots[i].command->begin(), slots[i].command->end()),
+                              slots[i].start_ms};
+  }
+  return longest;
+}
+
 }  // namespace lodestone

@@ -124,7 +124,30 @@ class FunctionRegistry {
   bool Restore(std::vector<std::shared_ptr<const FunctionLibrary>> libraries, RestorePolicy policy,
                std::string* err);
 
+  // FUNCTION STATS's running_script. FCALL runs on its client's thread, one
+  // at a time per thread, and records itself in that thread's slot (an
+  // uncontended mutex) for the duration of the call; `name` and `command`
+  // must stay valid until EndRun.
+  struct RunningFunction {
+    std::string name;
+    std::vector<std::string> command;
+    int64_t start_ms;
+  };
+  void BeginRun(int shard, int shard_count, const std::string* name,
+                const std::vector<std::string_view>* command, int64_t start_ms);
+  void EndRun(int shard);
+  // The function running for the longest time, if any. Any thread.
+  std::optional<RunningFunction> LongestRunning(int shard_count);
+
  private:
+  struct RunSlot {
+    std::mutex mu;
+    const std::string* name = nullptr;  // null: idle
+    const std::vector<std::string_view>* command = nullptr;
+    int64_t start_ms = 0;
+  };
+  RunSlot* Slots(int shard_count);
+
   // REQUIRES: mu_ held.
   void Publish(std::shared_ptr<FunctionSet> set);
 
@@ -132,6 +155,9 @@ class FunctionRegistry {
   std::shared_ptr<const FunctionSet> current_;  // guarded by mu_
   std::atomic<uint64_t> generation_{0};
   std::atomic<uint64_t> next_library_id_{0};
+  std::once_flag slots_once_;
+  std::unique_ptr<RunSlot[]> slots_;  // one per shard, sized once
+  int slot_count_ = 0;
 };
 
 }  // namespace lodestone
