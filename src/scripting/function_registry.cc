@@ -58,6 +58,18 @@ bool IsValidFunctionName(std::string_view name) {
   return true;
 }
 
+namespace {
+
+size_t LibraryBytes(const FunctionLibrary& library) {
+  size_t bytes = library.code.size() + library.name.size();
+  for (const FunctionInfo& fn : library.functions) {
+    bytes += fn.name.size() + (fn.description ? fn.description->size() : 0);
+  }
+  return bytes;
+}
+
+}  // namespace
+
 const FunctionLibrary* FunctionSet::FindLibrary(std::string_view name) const {
   auto it = libraries_.find(std::string(name));
   return it == libraries_.end() ? nullptr : it->second.get();
@@ -74,12 +86,14 @@ void FunctionSet::Link(std::shared_ptr<const FunctionLibrary> library) {
     // in Redis.
     functions_.emplace(ToLowerCopy(fn.name), Function{library.get(), &fn});
   }
+  code_bytes_ += LibraryBytes(*library);
   libraries_[library->name] = std::move(library);
 }
 
 void FunctionSet::Unlink(const std::string& name) {
   auto it = libraries_.find(name);
   if (it == libraries_.end()) return;
+  code_bytes_ -= LibraryBytes(*it->second);
   for (const FunctionInfo& fn : it->second->functions) {
     auto entry = functions_.find(ToLowerCopy(fn.name));
     if (entry != functions_.end() && entry->second.info == &fn) functions_.erase(entry);

@@ -86,6 +86,8 @@ class FunctionSet {
   // Function names are case-insensitive. Null when absent.
   const Function* FindFunction(std::string_view name) const;
   size_t function_count() const { return functions_.size(); }
+  // Bytes of library code and names held (INFO used_memory_functions).
+  size_t code_bytes() const { return code_bytes_; }
 
  private:
   friend class FunctionRegistry;
@@ -95,6 +97,7 @@ class FunctionSet {
   uint64_t generation_ = 0;
   std::map<std::string, std::shared_ptr<const FunctionLibrary>> libraries_;
   std::unordered_map<std::string, Function> functions_;  // by lowercase name
+  size_t code_bytes_ = 0;
 };
 
 class FunctionRegistry {

@@ -73,6 +73,7 @@ TEST(FunctionRegistryTest, AddReplaceDelete) {
   auto set = registry.Snapshot();
   EXPECT_EQ(set->libraries().size(), 1u);
   EXPECT_EQ(set->function_count(), 2u);
+  EXPECT_EQ(set->code_bytes(), std::string("#!lua name=lib1\n-- code").size() + 4 + 4);
   ASSERT_NE(set->FindFunction("F1"), nullptr);
   EXPECT_EQ(set->FindFunction("F1")->library->name, "lib1");
 
@@ -93,6 +94,7 @@ TEST(FunctionRegistryTest, AddReplaceDelete) {
   EXPECT_FALSE(registry.Delete("LIB1"));  // library names are case-sensitive
   EXPECT_TRUE(registry.Delete("lib1"));
   EXPECT_EQ(registry.Snapshot()->function_count(), 0u);
+  EXPECT_EQ(registry.Snapshot()->code_bytes(), 0u);
   registry.Add(Library(registry, "lib3", {"f5"}), false, &err);
   registry.Flush();
   EXPECT_TRUE(registry.Snapshot()->libraries().empty());
