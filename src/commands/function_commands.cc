@@ -275,8 +275,9 @@ void FunctionHelp(CommandContext& ctx) {
 void FunctionContainer(CommandContext& ctx) { ctx.reply.Error(protocol::WrongArity("function")); }
 
 void FCallGeneric(CommandContext& ctx, bool read_only) {
-  std::shared_ptr<const FunctionSet> set = FunctionRegistry::Of(ctx.engine).Snapshot();
-  const FunctionSet::Function* fn = set->FindFunction(ctx.arg(1));
+  FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
+  const FunctionSet& set = registry.CurrentFor(ctx.shard.id(), ctx.engine.shard_count());
+  const FunctionSet::Function* fn = set.FindFunction(ctx.arg(1));
   if (fn == nullptr) return ctx.reply.Error("ERR Function not found");
   int64_t numkeys;
   if (!ParseInt64(ctx.arg(2), &numkeys)) return ctx.reply.Error("ERR Bad number of keys provided");
@@ -286,7 +287,7 @@ void FCallGeneric(CommandContext& ctx, bool read_only) {
   if (numkeys < 0) return ctx.reply.Error("ERR Number of keys can't be negative");
   LuaVm& vm = FunctionVm(ctx);
   std::string err;
-  if (!PushFunction(vm, *set, *fn, &err)) return ctx.reply.Error(err);
+  if (!PushFunction(vm, set, *fn, &err)) return ctx.reply.Error(err);
   ScriptCall call;
   size_t first_arg = 3 + size_t(numkeys);
   call.keys.assign(ctx.args.begin() + 3, ctx.args.begin() + first_arg);
@@ -295,7 +296,6 @@ void FCallGeneric(CommandContext& ctx, bool read_only) {
   call.read_only = read_only;
   call.eval_mode = false;
   call.name = fn->info->name;
-  FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
   registry.BeginRun(ctx.shard.id(), ctx.engine.shard_count(), &fn->info->name, &ctx.args, WallTimeMs());
   RunScript(ctx, vm, call);
   registry.EndRun(ctx.shard.id());

@@ -120,6 +120,12 @@ std::shared_ptr<const FunctionSet> FunctionRegistry::Snapshot() const {
   return current_;
 }
 
+const FunctionSet& FunctionRegistry::CurrentFor(int shard, int shard_count) {
+  RunSlot& slot = Slots(shard_count)[shard];
+  if (slot.cached == nullptr || slot.cached->generation() != generation()) slot.cached = Snapshot();
+  return *slot.cached;
+}
+
 void FunctionRegistry::Publish(std::shared_ptr<FunctionSet> set) {
   set->generation_ = generation_.load(std::memory_order_relaxed) + 1;
   current_ = std::move(set);

@@ -111,6 +111,10 @@ class FunctionRegistry {
 
   // Any thread. The returned set stays valid while referenced.
   std::shared_ptr<const FunctionSet> Snapshot() const;
+  // FCALL's fast path, on shard `shard`'s own thread only: the current set,
+  // taking the mutex only when the generation changed since this thread's
+  // last look. The reference stays valid until this thread calls again.
+  const FunctionSet& CurrentFor(int shard, int shard_count);
   // Cheap check for VMs: changes whenever the set does.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   uint64_t NextLibraryId() { return next_library_id_.fetch_add(1, std::memory_order_relaxed) + 1; }
@@ -148,6 +152,7 @@ class FunctionRegistry {
     const std::string* name = nullptr;  // null: idle
     const std::vector<std::string_view>* command = nullptr;
     int64_t start_ms = 0;
+    std::shared_ptr<const FunctionSet> cached;  // own thread only (CurrentFor)
   };
   RunSlot* Slots(int shard_count);
 
