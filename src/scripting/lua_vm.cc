@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "common/log.h"
@@ -42,6 +43,12 @@ int ReadonlyError(lua_State* L) {
   return lua_error(L);
 }
 
+// Raised by setmetatable and rawset, where Redis's error has no position.
+int ReadonlyErrorNoWhere(lua_State* L) {
+  lua_pushstring(L, "Attempt to modify a readonly table");
+  return lua_error(L);
+}
+
 int NonexistentGlobal(lua_State* L) {
   const char* name = lua_tostring(L, 2);
   luaL_where(L, 1);
@@ -75,7 +82,7 @@ void MarkReadonly(lua_State* L, int index) {
 
 // setmetatable and rawset that refuse read-only proxies.
 int SafeSetmetatable(lua_State* L) {
-  if (IsReadonly(L, 1)) return ReadonlyError(L);
+  if (IsReadonly(L, 1)) return ReadonlyErrorNoWhere(L);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -83,7 +90,7 @@ int SafeSetmetatable(lua_State* L) {
 }
 
 int SafeRawset(lua_State* L) {
-  if (IsReadonly(L, 1)) return ReadonlyError(L);
+  if (IsReadonly(L, 1)) return ReadonlyErrorNoWhere(L);
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checkany(L, 2);
   luaL_checkany(L, 3);
@@ -185,6 +192,12 @@ int LogCommand(lua_State* L) {
 int NoOp(lua_State* L) {
   (void)L;
   return 0;
+}
+
+// CPU time used by the process, in seconds (Lua's os.clock).
+int OsClock(lua_State* L) {
+  lua_pushnumber(L, lua_Number(clock()) / lua_Number(CLOCKS_PER_SEC));
+  return 1;
 }
 
 int ReplicateCommands(lua_State* L) {
@@ -314,6 +327,11 @@ LuaVm::LuaVm(Kind kind) : L_(luaL_newstate()), kind_(kind) {
 #ifdef LODESTONE_HAVE_STRUCT
   OpenLibrary(L, "struct", luaopen_struct);
 #endif
+  // os: only os.clock (as Redis 8; the rest of the library is not loaded).
+  lua_newtable(L);
+  lua_pushcfunction(L, OsClock);
+  lua_setfield(L, -2, "clock");
+  lua_setglobal(L, "os");
   // Not part of the sandbox.
   for (const char* name : {"loadfile", "dofile", "print"}) {
     lua_pushnil(L);
@@ -376,7 +394,7 @@ void LuaVm::LockGlobals() {
   lua_State* L = L_;
   // Library tables become read-only proxies.
   for (const char* name : {"string", "table", "math", "cjson", "bit", "cmsgpack", "struct",
-                           "redis", "coroutine"}) {
+                           "redis", "coroutine", "os"}) {
     lua_getglobal(L, name);
     if (lua_istable(L, -1)) {
       PushReadonlyProxy(L);

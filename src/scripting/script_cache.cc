@@ -168,6 +168,23 @@ bool PushEvalFunction(Engine& engine, LuaVm& vm, const std::string& sha, std::st
   return true;
 }
 
+ScriptingMemory GetScriptingMemory(Engine& engine) {
+  ScriptingMemory m;
+  ScriptCache& cache = ScriptCache::Of(engine);
+  m.cached_scripts = cache.size();
+  m.script_bytes = cache.body_bytes();
+  for (int i = 0; i < engine.shard_count(); i++) {
+    auto* state = static_cast<ShardScripting*>(engine.shard(i).scripting.get());
+    if (state == nullptr) continue;
+    if (state->eval_vm) m.vm_eval_bytes += state->eval_vm->MemoryBytes();
+    if (state->function_vm) m.vm_functions_bytes += state->function_vm->MemoryBytes();
+  }
+  // An interpreter that has not been created yet would use about this much
+  // (Redis reports its idle VM's size).
+  if (m.vm_eval_bytes == 0) m.vm_eval_bytes = 31 * 1024;
+  return m;
+}
+
 LuaVm& VmForShard(Shard& shard, LuaVm::Kind kind) {
   if (!shard.scripting) shard.scripting = std::make_unique<ShardScripting>();
   auto* state = static_cast<ShardScripting*>(shard.scripting.get());

@@ -40,6 +40,16 @@ class ScriptCache {
   std::atomic<uint64_t> generation_{0};
 };
 
+// INFO memory figures. REQUIRES: every shard parked (INFO), since it reads
+// each shard's VMs.
+struct ScriptingMemory {
+  size_t vm_eval_bytes = 0;
+  size_t vm_functions_bytes = 0;
+  size_t cached_scripts = 0;
+  size_t script_bytes = 0;
+};
+ScriptingMemory GetScriptingMemory(Engine& engine);
+
 // Parses an EVAL script's "#!lua flags=..." first line into ScriptFlag bits
 // (kScriptEvalCompat when there is none) and the length of that line.
 // Returns false with Redis's error text (without "ERR ") in *err.

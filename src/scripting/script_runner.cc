@@ -308,7 +308,12 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   hooks.from_script = true;
   hooks.deferred = &run->deferred;
   if (ctx.hooks != nullptr) hooks.held_shards = ctx.hooks->held_shards;
-  ExecuteCommand(engine, ctx.shard, *spec, args, rb, run->db_index, ctx.client, true, nullptr,
+  // Single-shard handlers reach their key through ctx.db(), so the command
+  // runs as its first key's shard (held, hence ours); DbFor still routes
+  // any other key. Keyless commands run as the script's own shard.
+  if (run->all_held) GetKeyPositions(*spec, args, &positions);
+  Shard& target = positions.empty() ? ctx.shard : engine.shard(engine.ShardOfKey(args[positions[0]]));
+  ExecuteCommand(engine, target, *spec, args, rb, run->db_index, ctx.client, true, nullptr,
                  &hooks);
   size_t pos = 0;
   PushRespAsLua(L, out, &pos);
@@ -539,7 +544,8 @@ void KillBusyScript(CommandContext& ctx, bool functions) {
   int busy_functions = b.busy_functions.load(std::memory_order_acquire);
   int matching = functions ? busy_functions : busy - busy_functions;
   if (matching <= 0) {
-    if (functions) return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+    // A script of the other kind is busy: Redis names the kill that works.
+    if (busy > 0) return ctx.reply.Error(functions ? protocol::kBusyScript : protocol::kBusyFunction);
     return ctx.reply.Error(protocol::kNotBusy);
   }
   if (b.busy_wrote.load(std::memory_order_acquire) > 0) {
