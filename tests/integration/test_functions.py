@@ -469,3 +469,65 @@ def test_same_replies_as_redis(server_threads, reference):
         assert run_case(ours, args) == run_case(ref, args), args
     ours.function_flush()
     ref.function_flush()
+
+
+# --- cmsgpack and struct against Redis's -------------------------------------
+
+PACK_SCRIPT = """
+local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end
+local v = loadstring('return ' .. ARGV[1])()
+local p = cmsgpack.pack(v)
+return {hex(p), hex(cmsgpack.pack(cmsgpack.unpack(p)))}
+"""
+
+STRUCT_SCRIPT = """
+local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end
+local vals = {}
+for i = 2, #ARGV do vals[#vals+1] = tonumber(ARGV[i]) end
+local ok, p = pcall(struct.pack, ARGV[1], unpack(vals))
+if not ok then return 'ERR ' .. p end
+local u = {struct.unpack(ARGV[1], p)}
+for i = 1, #u do u[i] = tostring(u[i]) end
+return {hex(p), struct.size(ARGV[1]), u}
+"""
+
+
+def random_lua_value(rnd, depth=0):
+    k = rnd.randrange(9 if depth < 3 else 6)
+    if k == 0:
+        return str(rnd.choice([0, 1, -1, 127, 128, 255, 256, -32, -33, -128, -129, 65535, 65536,
+                               -32768, -32769, 2**31, -2**31 - 1, 2**32, 2**40, -2**40, 2**53,
+                               2**63, -2**63]))
+    if k == 1:
+        return repr(rnd.choice([0.5, 0.1, -1.25, 1e300, 3.4028234663852886e38, 1e-40, 123456.789]))
+    if k == 2:
+        sizes = [0, 1, 31, 32, 255, 256] + ([65535, 65536] if depth == 0 else [])
+        return "string.rep('x', %d)" % rnd.choice(sizes)
+    if k == 3:
+        return rnd.choice(["true", "false", "nil"])
+    if k == 4:
+        return "'%s'" % "".join(rnd.choice("abc n") for _ in range(rnd.randrange(5)))
+    if k == 5:
+        return str(rnd.randrange(-10**6, 10**6))
+    if k == 6:
+        return "{" + ", ".join(random_lua_value(rnd, depth + 1) for _ in range(rnd.randrange(20))) + "}"
+    if k == 7:
+        return "{" + ", ".join("k%d=%s" % (i, random_lua_value(rnd, depth + 1))
+                               for i in range(rnd.randrange(18))) + "}"
+    return "{[1]=%s, [3]=%s, [1.5]=%s}" % tuple(random_lua_value(rnd, depth + 1) for _ in range(3))
+
+
+def test_cmsgpack_and_struct_same_as_redis(r, reference):
+    import random
+    rnd = random.Random(7)
+    ref = reference.client()
+    for _ in range(60):
+        expr = random_lua_value(rnd)
+        assert r.eval(PACK_SCRIPT, 0, expr) == ref.eval(PACK_SCRIPT, 0, expr), expr
+    for fmt in ["<i4", ">I2", "!4 b i h", "bBhHlLT", "<i3 >i3", "i8 I8", "f d", ">f <d", "x b x",
+                "!8 b d", "!2 b i3 h", "i16", ">I12"]:
+        n = sum(1 for c in fmt if c.isalpha() and c != "x")
+        for _ in range(10):
+            vals = [str(rnd.choice([0, 1, -1, 127, -128, 255, 65535, -32768, 2**31 - 1, -2**31,
+                                    2**32 - 1, 2**40, -2**40, 0.5, 1.25e10])) for _ in range(n)]
+            assert r.eval(STRUCT_SCRIPT, 0, fmt, *vals) == ref.eval(STRUCT_SCRIPT, 0, fmt, *vals), (fmt, vals)
