@@ -147,10 +147,7 @@ void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_soc
   Shard& target = *shards_[n % shards_.size()];
   // IDs are taken here, in accept order: a later connection has a higher ID.
   uint64_t id = NextClientId();
-  target.Post([&target, id, fd, peer = std::move(peer), local = std::move(local),
-               unix_socket]() mutable {
-    target.AdoptClient(id, fd, std::move(peer), std::move(local), unix_socket);
-  });
+  target.PostAdoption(id, fd, std::move(peer), std::move(local), unix_socket);
 }
 
 void Engine::Shutdown() {

@@ -95,7 +95,31 @@ bool Shard::ServeParkRequests() {
 
 void Shard::ServeWhileBusy(int timeout_ms) {
   loop_.Poll(timeout_ms);
+  DrainAdoptions();
   FlushPendingWrites();
+}
+
+void Shard::PostAdoption(uint64_t id, int fd, std::string peer, std::string local,
+                         bool unix_socket) {
+  {
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    adoptions_.push_back(Adoption{id, fd, std::move(peer), std::move(local), unix_socket});
+  }
+  has_adoptions_.store(true, std::memory_order_release);
+  loop_.Wake();
+}
+
+void Shard::DrainAdoptions() {
+  if (!has_adoptions_.load(std::memory_order_acquire)) return;
+  std::vector<Adoption> batch;
+  {
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    batch.swap(adoptions_);
+    has_adoptions_.store(false, std::memory_order_relaxed);
+  }
+  for (Adoption& a : batch) {
+    AdoptClient(a.id, a.fd, std::move(a.peer), std::move(a.local), a.unix_socket);
+  }
 }
 
 void Shard::AdoptClient(uint64_t id, int fd, std::string peer, std::string local,
@@ -245,7 +269,9 @@ bool Shard::DrainInbox() {
 }
 
 bool Shard::DrainAfterStop() {
-  bool ran = DrainInbox();
+  bool ran = has_adoptions_.load(std::memory_order_acquire);
+  DrainAdoptions();
+  ran = DrainInbox() || ran;
   FlushPendingWrites();
   return ran;
 }
@@ -310,6 +336,7 @@ void Shard::Run() {
     loop_.Poll(timeout_ms);
     if (!paused_clients_.empty()) RetryPausedClients();
     ServeParkRequests();
+    DrainAdoptions();
     DrainInbox();
     if (blocking_.HasReady()) ServeReadyKeys();
     if (!blocked_clients_.empty()) CheckBlockedTimeouts(WallTimeMs());
@@ -322,6 +349,7 @@ void Shard::Run() {
     if (!ServeParkRequests()) usleep(200);
   }
   ServeParkRequests();
+  DrainAdoptions();
   DrainInbox();
   FlushPendingWrites();
   std::vector<Client*> all;

@@ -107,6 +107,10 @@ class Shard {
 
   // --- Clients owned by this shard (own thread only) ---
   void AdoptClient(uint64_t id, int fd, std::string peer, std::string local, bool unix_socket);
+  // Any thread: queues a new connection for AdoptClient on this shard's
+  // thread. Kept apart from Post's tasks because a thread serving clients
+  // in busy mode (a long script) adopts connections but runs no tasks.
+  void PostAdoption(uint64_t id, int fd, std::string peer, std::string local, bool unix_socket);
   void RemoveClient(Client* c);
   void MarkPendingWrite(Client* c);
   const std::unordered_map<uint64_t, Client*>& clients() const { return clients_; }
@@ -162,6 +166,18 @@ class Shard {
   std::mutex inbox_mu_;
   std::vector<std::function<void()>> inbox_;  // guarded by inbox_mu_
   std::vector<std::function<void()>> draining_;
+
+  struct Adoption {
+    uint64_t id;
+    int fd;
+    std::string peer;
+    std::string local;
+    bool unix_socket;
+  };
+  void DrainAdoptions();
+  std::mutex adopt_mu_;
+  std::vector<Adoption> adoptions_;  // guarded by adopt_mu_
+  std::atomic<bool> has_adoptions_{false};
 
   std::mutex park_mu_;
   std::deque<std::shared_ptr<ParkRequest>> park_queue_;  // guarded by park_mu_
