@@ -204,19 +204,18 @@ int RegisterFunction(lua_State* L) {
       return RaiseError(L, "Function already exists in the library");
     }
   }
-  FunctionInfo info;
-  info.name.assign(name, name_len);
-  if (!lua_isnil(L, 4)) {
-    size_t len;
-    const char* desc = lua_tolstring(L, 4, &len);
-    info.description.emplace(desc, len);
-  }
-  info.flags = flags;
+  // Lua calls first, C++ objects after: nothing to leak if Lua raises.
   lua_pushlightuserdata(L, &kCallbacksKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, 2);
-  lua_setfield(L, -2, info.name.c_str());
+  lua_setfield(L, -2, name);  // a valid name has no NUL
   lua_pop(L, 1);
+  size_t desc_len = 0;
+  const char* desc = lua_isnil(L, 4) ? nullptr : lua_tolstring(L, 4, &desc_len);
+  FunctionInfo info;
+  info.name.assign(name, name_len);
+  if (desc != nullptr) info.description.emplace(desc, desc_len);
+  info.flags = flags;
   state->functions->push_back(std::move(info));
   return 0;
 }
