@@ -70,14 +70,77 @@ bool IsReadonly(lua_State* L, int index) {
   return ro;
 }
 
-void MarkReadonly(lua_State* L, int index) {
+// Records the read-only proxy at `index` with the table it stands for
+// (`target_index`, or true when it stands for nothing iterable).
+void MarkReadonly(lua_State* L, int index, int target_index = 0) {
   index = index < 0 ? lua_gettop(L) + index + 1 : index;
+  if (target_index < 0) target_index = lua_gettop(L) + target_index + 1;
   lua_pushlightuserdata(L, &kReadonlyKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, index);
-  lua_pushboolean(L, 1);
+  if (target_index > 0) {
+    lua_pushvalue(L, target_index);
+  } else {
+    lua_pushboolean(L, 1);
+  }
   lua_rawset(L, -3);
   lua_pop(L, 1);
+}
+
+// Replaces the value at `index` by the table a read-only proxy stands for,
+// so that pairs, next and ipairs see through proxies.
+void Unproxy(lua_State* L, int index) {
+  if (!lua_istable(L, index)) return;
+  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, index);
+  lua_rawget(L, -2);
+  if (lua_istable(L, -1)) {
+    lua_replace(L, index);
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 2);
+  }
+}
+
+// next, pairs and ipairs over proxies iterate the tables behind them.
+int SafeNext(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  Unproxy(L, 1);
+  lua_settop(L, 2);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+int SafePairs(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushvalue(L, lua_upvalueindex(1));  // next
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+int SafeIpairs(lua_State* L) {
+  luaL_checkany(L, 1);
+  Unproxy(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));  // the original ipairs
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+// LuaBitOp 1.0.2 overflows its buffer in bit.tohex(x, INT32_MIN) (it
+// negates the count); Redis patched its copy, this wrapper clamps it.
+int SafeTohex(lua_State* L) {
+  if (lua_gettop(L) >= 2 && lua_isnumber(L, 2) && lua_tonumber(L, 2) <= -2147483648.0) {
+    lua_pushnumber(L, -2147483647.0);
+    lua_replace(L, 2);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
 }
 
 // setmetatable and rawset that refuse read-only proxies.
@@ -119,7 +182,7 @@ void PushReadonlyProxy(lua_State* L) {
   MarkReadonly(L, -1);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
-  MarkReadonly(L, -1);
+  MarkReadonly(L, -1, target);
   lua_replace(L, target);
 }
 
@@ -321,6 +384,11 @@ LuaVm::LuaVm(Kind kind) : L_(luaL_newstate()), kind_(kind) {
   OpenLibrary(L, LUA_DBLIBNAME, luaopen_debug);
   OpenLibrary(L, "cjson", luaopen_cjson);
   OpenLibrary(L, "bit", luaopen_bit);
+  lua_getglobal(L, "bit");
+  lua_getfield(L, -1, "tohex");
+  lua_pushcclosure(L, SafeTohex, 1);
+  lua_setfield(L, -2, "tohex");
+  lua_pop(L, 1);
 #ifdef LODESTONE_HAVE_CMSGPACK
   OpenLibrary(L, "cmsgpack", luaopen_cmsgpack);
 #endif
@@ -403,6 +471,14 @@ void LuaVm::LockGlobals() {
       lua_pop(L, 1);
     }
   }
+  lua_pushcfunction(L, SafeNext);
+  lua_pushvalue(L, -1);
+  lua_setglobal(L, "next");
+  lua_pushcclosure(L, SafePairs, 1);
+  lua_setglobal(L, "pairs");
+  lua_getglobal(L, "ipairs");
+  lua_pushcclosure(L, SafeIpairs, 1);
+  lua_setglobal(L, "ipairs");
   lua_getglobal(L, "setmetatable");
   lua_pushcclosure(L, SafeSetmetatable, 1);
   lua_setglobal(L, "setmetatable");
