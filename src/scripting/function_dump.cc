@@ -158,13 +158,15 @@ class Reader {
 
 }  // namespace
 
+void AppendFunctionRecord(const FunctionLibrary& library, std::string* out) {
+  out->push_back(static_cast<char>(kOpcodeFunction));
+  AppendLength(out, library.code.size());
+  *out += library.code;
+}
+
 std::string DumpFunctions(const FunctionSet& set) {
   std::string out;
-  for (const auto& [name, library] : set.libraries()) {
-    out.push_back(static_cast<char>(kOpcodeFunction));
-    AppendLength(&out, library->code.size());
-    out += library->code;
-  }
+  for (const auto& [name, library] : set.libraries()) AppendFunctionRecord(*library, &out);
   out.push_back(static_cast<char>(kRdbVersion & 0xff));
   out.push_back(static_cast<char>(kRdbVersion >> 8));
   uint64_t crc = Crc64(0, out.data(), out.size());

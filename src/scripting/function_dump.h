@@ -21,6 +21,10 @@ namespace lodestone {
 // The payload of FUNCTION DUMP for `set` (libraries in name order).
 std::string DumpFunctions(const FunctionSet& set);
 
+// One library record (opcode 245 and the code as an RDB string) appended to
+// *out: what an RDB file holds per library, before the databases.
+void AppendFunctionRecord(const FunctionLibrary& library, std::string* out);
+
 // Splits a FUNCTION RESTORE payload into library codes. On failure returns
 // false with *err, Redis's text without "ERR ": "DUMP payload version or
 // checksum are wrong", "can not read data type", "Pre-GA function format
