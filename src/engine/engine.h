@@ -88,6 +88,9 @@ struct ScriptBusyState {
   std::atomic<int> busy_functions{0};  // of which run by FCALL
   std::atomic<int> busy_wrote{0};      // of which have written
   std::atomic<uint64_t> kill_epoch{0};  // SCRIPT/FUNCTION KILL bumps it
+  // DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call kNoScript commands
+  // (Redis's tests use it for DEBUG PROTOCOL); never EVAL/FCALL themselves.
+  std::atomic<bool> disable_deny_script{false};
 };
 
 class Engine {

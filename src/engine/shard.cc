@@ -96,6 +96,21 @@ bool Shard::ServeParkRequests() {
 void Shard::ServeWhileBusy(int timeout_ms) {
   loop_.Poll(timeout_ms);
   DrainAdoptions();
+  // The script may have started from the middle of an outer Poll whose
+  // remaining events (other clients' input) are not reported again, edge-
+  // triggered: every 10 ms try reading every client (EAGAIN when idle).
+  int64_t now_us = MonotonicUs();
+  if (now_us - last_busy_sweep_us_ >= 10000) {
+    last_busy_sweep_us_ = now_us;
+    std::vector<Client*> all;
+    all.reserve(clients_.size());
+    for (auto& [id, c] : clients_) all.push_back(c);
+    for (Client* c : all) {
+      if (c->closed() || c->in_process_) continue;
+      c->readable_ = true;
+      c->ReadFromSocket();
+    }
+  }
   FlushPendingWrites();
 }
 

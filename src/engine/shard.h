@@ -191,6 +191,7 @@ class Shard {
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
+  int64_t last_busy_sweep_us_ = 0;
   std::thread thread_;
 };
 

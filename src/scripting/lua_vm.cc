@@ -130,6 +130,22 @@ int SafeIpairs(lua_State* L) {
   return lua_gettop(L);
 }
 
+// loadstring refuses precompiled (binary) chunks, as Redis's patched Lua
+// does: they could break the VM's memory safety.
+int SafeLoadstring(lua_State* L) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, 1, &len);
+  if (s != nullptr && len > 0 && s[0] == LUA_SIGNATURE[0]) {
+    lua_pushnil(L);
+    lua_pushstring(L, "binary chunks are not allowed");
+    return 2;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
 // LuaBitOp 1.0.2 overflows its buffer in bit.tohex(x, INT32_MIN) (it
 // negates the count); Redis patched its copy, this wrapper clamps it.
 int SafeTohex(lua_State* L) {
@@ -479,6 +495,9 @@ void LuaVm::LockGlobals() {
   lua_getglobal(L, "ipairs");
   lua_pushcclosure(L, SafeIpairs, 1);
   lua_setglobal(L, "ipairs");
+  lua_getglobal(L, "loadstring");
+  lua_pushcclosure(L, SafeLoadstring, 1);
+  lua_setglobal(L, "loadstring");
   lua_getglobal(L, "setmetatable");
   lua_pushcclosure(L, SafeSetmetatable, 1);
   lua_setglobal(L, "setmetatable");

@@ -257,7 +257,11 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   if (!ArityOk(*spec, args.size())) {
     return Reject(L, raise, "Wrong number of args calling Redis command from script");
   }
-  if (spec->flags & kNoScript) return Reject(L, raise, "This Redis command is not allowed from script");
+  if ((spec->flags & kNoScript) &&
+      (!engine.script_busy.disable_deny_script.load(std::memory_order_relaxed) ||
+       (spec->flags & kNoHop))) {
+    return Reject(L, raise, "This Redis command is not allowed from script");
+  }
   bool read_only = run->call.read_only || (!(run->call.flags & kScriptEvalCompat) &&
                                            (run->call.flags & kScriptNoWrites));
   if (read_only && (spec->flags & (kWrite | kMayReplicate))) {
