@@ -17,8 +17,9 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     ExecHooks* hooks) {
   size_t errors_before = reply.errors();
   int64_t start_us = WallTimeUs();
-  CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard,
-                     start_us / 1000);
+  int64_t now_ms = hooks != nullptr && hooks->frozen_time_us > 0 ? hooks->frozen_time_us / 1000
+                                                                   : start_us / 1000;
+  CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard, now_ms);
   ctx.block = block;
   ctx.hooks = hooks;
   try {

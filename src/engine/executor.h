@@ -46,6 +46,10 @@ struct ExecHooks {
   // back and retried.
   bool from_script = false;
   std::vector<std::function<void()>>* deferred = nullptr;
+  // When set (unix us): the time the command sees (CommandContext::now_ms,
+  // TIME). A script's commands all see its start time, as in Redis, so
+  // keys do not expire in the middle of a script.
+  int64_t frozen_time_us = 0;
 };
 
 // `block` receives a blocking command's request to wait (may be null for

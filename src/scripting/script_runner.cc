@@ -46,7 +46,8 @@ class ScriptRun {
   bool killed = false;
   bool busy = false;
   bool busy_counted_write = false;
-  int64_t start_us = 0;
+  int64_t start_us = 0;       // monotonic, for busy-reply-threshold
+  int64_t start_wall_us = 0;  // the time every inner command sees
   uint64_t kill_epoch = 0;
 
   // Undo log: entries as they were before this run's first write to them.
@@ -73,7 +74,7 @@ void ScriptRun::SaveForUndo(int shard_id, std::string_view key) {
   Db& db = ctx.engine.shard(shard_id).db(db_index);
   Saved s{shard_id, db_index, std::string(key), false, Value(), kNoExpire};
   Entry* e = db.Find(key);
-  if (e != nullptr && !Db::IsExpired(e, WallTimeMs())) {
+  if (e != nullptr && !Db::IsExpired(e, start_wall_us / 1000)) {
     s.existed = true;
     s.value = e->value.Clone();
     s.expire_at_ms = Db::GetExpire(e);
@@ -311,6 +312,7 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   ExecHooks hooks;
   hooks.from_script = true;
   hooks.deferred = &run->deferred;
+  hooks.frozen_time_us = run->start_wall_us;
   if (ctx.hooks != nullptr) hooks.held_shards = ctx.hooks->held_shards;
   // Single-shard handlers reach their key through ctx.db(), so the command
   // runs as its first key's shard (held, hence ours); DbFor still routes
@@ -501,6 +503,7 @@ void RunScript(CommandContext& ctx, LuaVm& vm, const ScriptCall& call) {
   // it may touch by contract.
   if (!run.all_held && ctx.hooks == nullptr) run.all_held = true;
   run.start_us = MonotonicUs();
+  run.start_wall_us = WallTimeUs();
   run.kill_epoch = engine.script_busy.kill_epoch.load(std::memory_order_acquire);
 
   // Stack: function -> handler, function [, keys, args].
