@@ -531,3 +531,47 @@ def test_cmsgpack_and_struct_same_as_redis(r, reference):
             vals = [str(rnd.choice([0, 1, -1, 127, -128, 255, 65535, -32768, 2**31 - 1, -2**31,
                                     2**32 - 1, 2**40, -2**40, 0.5, 1.25e10])) for _ in range(n)]
             assert r.eval(STRUCT_SCRIPT, 0, fmt, *vals) == ref.eval(STRUCT_SCRIPT, 0, fmt, *vals), (fmt, vals)
+
+
+def crc64_jones(data, crc=0):
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return crc
+
+
+def restore_payload(codes, rdb_version):
+    """A FUNCTION RESTORE payload built by hand (uncompressed RDB strings)."""
+    body = b""
+    for code in codes:
+        code = code.encode()
+        n = len(code)
+        body += b"\xf5" + (bytes([n]) if n < 64 else bytes([0x40 | (n >> 8), n & 0xff])) + code
+    body += bytes([rdb_version, 0])
+    return body + crc64_jones(body).to_bytes(8, "little")
+
+
+def test_restore_edge_cases_same_as_redis(server_threads, reference):
+    assert crc64_jones(b"123456789") == 0xe9c6d914c4b8d9ca
+    a = lib("liba", "redis.register_function('fa', function() return 1 end)")
+    b = lib("libb", "redis.register_function('fa', function() return 2 end)")
+    c = lib("libc", "redis.register_function('fc', function() return 3 end)")
+    cases = [[a, a], [a, b], [a, c], [c], [lib("x", "return 1")], ["bad"], ["#!lua name=bad name\nx"], []]
+    outcomes = []
+    # Redis 7.0 refuses RDB versions above 10; we accept up to 12.
+    for server, version in ((server_threads, 12), (reference, 10)):
+        client = server.client(decode_responses=False)
+        out = []
+        for codes in cases:
+            for policy in ("APPEND", "FLUSH", "REPLACE"):
+                client.function_flush()
+                client.function_load(c)
+                try:
+                    out.append(client.execute_command("FUNCTION", "RESTORE", restore_payload(codes, version), policy))
+                except redis.ResponseError as e:
+                    out.append(str(e))
+                out.append(sorted(entry[1] for entry in client.function_list()))
+        client.function_flush()
+        outcomes.append(out)
+    assert outcomes[0] == outcomes[1]
