@@ -326,18 +326,22 @@ bool RunLibrary(lua_State* L, std::string_view body, int64_t timeout_ms,
   return true;
 }
 
+// Pushes the VM's table of compiled libraries, created on first use.
+void PushLibrariesTable(lua_State* L) {
+  lua_pushlightuserdata(L, &kLibrariesKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  if (lua_istable(L, -1)) return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushlightuserdata(L, &kLibrariesKey);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
 // Pushes the VM's table of compiled libraries, first dropping those that
 // are not in `set` when the registry changed since the last look.
 void PushCompiledLibraries(lua_State* L, const FunctionSet& set) {
-  lua_pushlightuserdata(L, &kLibrariesKey);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  if (!lua_istable(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushlightuserdata(L, &kLibrariesKey);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, LUA_REGISTRYINDEX);
-  }
+  PushLibrariesTable(L);
   lua_pushlightuserdata(L, &kGenerationKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   auto seen = static_cast<uint64_t>(lua_tonumber(L, -1));
@@ -358,6 +362,16 @@ void PushCompiledLibraries(lua_State* L, const FunctionSet& set) {
   lua_pushlightuserdata(L, &kGenerationKey);
   lua_pushnumber(L, static_cast<lua_Number>(set.generation()));
   lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+// Pops the callbacks table on top of the stack into the VM's compiled
+// libraries under `id`.
+void StoreCompiled(lua_State* L, uint64_t id) {
+  PushLibrariesTable(L);
+  lua_pushnumber(L, static_cast<lua_Number>(id));
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  lua_pop(L, 2);
 }
 
 }  // namespace
@@ -390,7 +404,10 @@ std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code,
   library->body_offset = metadata.body_offset;
   lua_State* L = vm.state();
   if (!RunLibrary(L, library->body(), timeout_ms, &library->functions, err)) return nullptr;
-  lua_pop(L, 1);
+  // Keep this compiled copy: FCALL on this thread will not run the code
+  // again. Should the library not be published, the copy goes at the VM's
+  // next look at a new generation, like any copy of a departed library.
+  StoreCompiled(L, id);
   if (library->functions.empty()) {
     *err = "ERR No functions registered";
     return nullptr;

@@ -34,7 +34,8 @@ inline constexpr int64_t kFunctionLoadTimeoutMs = 500;
 // the name and engine, refuses a name `current` already has unless
 // `replace`, then runs the code in `vm` (timeout_ms 0: no limit) and
 // collects what it registers. On failure returns null and sets *err to the
-// full error reply text ("ERR ..."). The library's id is `id`.
+// full error reply text ("ERR ..."). The library's id is `id`; `vm` keeps
+// the compiled copy under that id for FCALL.
 std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code, uint64_t id,
                                                const FunctionSet& current, bool replace,
                                                int64_t timeout_ms, std::string* err);
