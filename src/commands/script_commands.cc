@@ -69,6 +69,7 @@ void ScriptLoad(CommandContext& ctx) {
     return ctx.reply.Error(err);
   }
   vm.Pop(1);
+  vm.AfterRun();  // compiling leaves garbage: collect a step, as after a run
   ScriptCache::Of(ctx.engine).Add(body);
   ctx.reply.Bulk(sha);
 }

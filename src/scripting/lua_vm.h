@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 struct lua_State;
 
@@ -72,6 +74,9 @@ class LuaVm {
 
   // The run in progress (set by the runner), or null.
   ScriptRun* run = nullptr;
+  // Shebang flags of the EVAL scripts compiled in this VM, by SHA1 (kept
+  // outside Lua's heap: INFO used_memory_lua counts only the interpreter).
+  std::unordered_map<std::string, uint32_t> script_flags;
 
  private:
   lua_State* L_;

@@ -131,15 +131,12 @@ bool PushEvalFunction(Engine& engine, LuaVm& vm, const std::string& sha, std::st
   *missing = false;
   lua_State* L = vm.state();
   std::string fn_name = "f_" + sha;
-  std::string flags_name = "F_" + sha;
-  lua_getfield(L, LUA_REGISTRYINDEX, fn_name.c_str());
-  if (!lua_isnil(L, -1)) {
-    lua_getfield(L, LUA_REGISTRYINDEX, flags_name.c_str());
-    *flags = uint32_t(lua_tonumber(L, -1));
-    lua_pop(L, 1);
+  auto known = vm.script_flags.find(sha);
+  if (known != vm.script_flags.end()) {
+    lua_getfield(L, LUA_REGISTRYINDEX, fn_name.c_str());
+    *flags = known->second;
     return true;
   }
-  lua_pop(L, 1);
   std::optional<std::string> cached;
   if (body.empty()) {
     cached = ScriptCache::Of(engine).Find(sha);
@@ -163,8 +160,7 @@ bool PushEvalFunction(Engine& engine, LuaVm& vm, const std::string& sha, std::st
   }
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, fn_name.c_str());
-  lua_pushnumber(L, *flags);
-  lua_setfield(L, LUA_REGISTRYINDEX, flags_name.c_str());
+  vm.script_flags[sha] = *flags;
   return true;
 }
 
