@@ -9,6 +9,7 @@ PKGS=(
   clang libclang-rt-14-dev
   python3 python3-pytest python3-redis
   redis-server redis-tools tcl
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
 )
 
 missing=()

@@ -205,8 +205,7 @@ void DebugHelp(CommandContext& ctx) {
 bool IsNoOpSubcommand(std::string_view sub, size_t argc) {
   static constexpr std::string_view kTwoArgs[] = {"jmap"};
   static constexpr std::string_view kThreeArgs[] = {
-      "set-skip-checksum-validation", "aof-flush-sleep", "set-disable-deny-scripts",
-      "pause-cron", "dict-resizing"};
+      "set-skip-checksum-validation", "aof-flush-sleep", "pause-cron", "dict-resizing"};
   for (std::string_view s : kTwoArgs) {
     if (argc == 2 && EqualsIgnoreCase(sub, s)) return true;
   }
@@ -230,6 +229,10 @@ void Debug(CommandContext& ctx) {
     bool on = atoi(std::string(ctx.arg(2)).c_str()) != 0;
     ctx.engine.active_expire_enabled().store(on);
     ctx.config().active_expire_enabled = on;
+    return ctx.reply.Ok();
+  }
+  if (argc == 3 && is("set-disable-deny-scripts")) {
+    ctx.engine.script_busy.disable_deny_script.store(atoi(std::string(ctx.arg(2)).c_str()) != 0);
     return ctx.reply.Ok();
   }
   if (argc == 3 && is("log")) {

@@ -26,6 +26,7 @@
 
 #include "commands/command_util.h"
 #include "commands/server_commands.h"
+#include "scripting/script_cache.h"
 #include "common/clock.h"
 #include "common/strings.h"
 #include "engine/client.h"
@@ -296,6 +297,15 @@ void MemorySection(CommandContext& ctx, InfoWriter& w) {
   w.Uint("maxmemory", cfg.maxmemory);
   w.Field("maxmemory_human", BytesToHuman(cfg.maxmemory));
   w.Field("maxmemory_policy", PolicyName(cfg.maxmemory_policy));
+  ScriptingMemory sm = GetScriptingMemory(ctx.engine);
+  w.Uint("used_memory_vm_eval", sm.vm_eval_bytes);
+  w.Uint("used_memory_lua", sm.vm_eval_bytes);
+  w.Field("used_memory_lua_human", BytesToHuman(sm.vm_eval_bytes));
+  w.Uint("used_memory_scripts_eval", sm.script_bytes);
+  w.Uint("number_of_cached_scripts", sm.cached_scripts);
+  w.Uint("used_memory_vm_total", sm.vm_eval_bytes + sm.vm_functions_bytes);
+  w.Uint("used_memory_scripts", sm.script_bytes);
+  w.Field("used_memory_scripts_human", BytesToHuman(sm.script_bytes));
   w.Fixed2("mem_fragmentation_ratio", m.used ? double(m.rss) / double(m.used) : 0);
   w.Int("mem_fragmentation_bytes", int64_t(m.rss) - int64_t(m.used));
   w.Field("mem_replication_backlog", "0");

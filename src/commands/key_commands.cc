@@ -97,7 +97,7 @@ void MoveEntry(Entry* entry, Db& src, Db& dst, std::string_view dst_key) {
 // command's own (MOVE's and COPY's target database).
 void NotifyInDb(CommandContext& ctx, int db_index, int cls, std::string_view event,
                 std::string_view key) {
-  ctx.engine.pubsub().Notify(cls, event, key, db_index);
+  ctx.NotifyInDb(db_index, cls, event, key);
 }
 
 // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH ------------------------------------

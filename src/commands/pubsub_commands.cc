@@ -123,15 +123,26 @@ void SSubscribe(CommandContext& ctx) { SubscribeGeneric(ctx, PubSubKind::kShardC
 // SUNSUBSCRIBE [shardchannel [shardchannel ...]]
 void SUnsubscribe(CommandContext& ctx) { UnsubscribeGeneric(ctx, PubSubKind::kShardChannel); }
 
-// PUBLISH channel message
-void Publish(CommandContext& ctx) {
-  ctx.reply.Integer(ctx.engine.pubsub().Publish(ctx.arg(1), ctx.arg(2), false));
+// Publishes now, or, from a script, when the script commits (a script may
+// be rolled back and run again; its receivers are counted now).
+void PublishGeneric(CommandContext& ctx, bool shard_channel) {
+  PubSub& pubsub = ctx.engine.pubsub();
+  if (ctx.hooks != nullptr && ctx.hooks->deferred != nullptr) {
+    ctx.reply.Integer(pubsub.CountReceivers(ctx.arg(1), shard_channel));
+    ctx.hooks->deferred->push_back([&pubsub, shard_channel, channel = std::string(ctx.arg(1)),
+                                    message = std::string(ctx.arg(2))] {
+      pubsub.Publish(channel, message, shard_channel);
+    });
+    return;
+  }
+  ctx.reply.Integer(pubsub.Publish(ctx.arg(1), ctx.arg(2), shard_channel));
 }
 
+// PUBLISH channel message
+void Publish(CommandContext& ctx) { PublishGeneric(ctx, false); }
+
 // SPUBLISH shardchannel message
-void SPublish(CommandContext& ctx) {
-  ctx.reply.Integer(ctx.engine.pubsub().Publish(ctx.arg(1), ctx.arg(2), true));
-}
+void SPublish(CommandContext& ctx) { PublishGeneric(ctx, true); }
 
 void ReplyNames(CommandContext& ctx, PubSubKind kind) {
   if (ctx.argc() > 3) return ctx.reply.Error(protocol::SubcommandSyntaxError("pubsub", ctx.arg(1)));

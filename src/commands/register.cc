@@ -19,6 +19,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterSortCommands(table);
   RegisterDumpCommands(table);
   RegisterPubSubCommands(table);
+  RegisterScriptCommands(table);
   table.Finalize();
 }
 

@@ -23,6 +23,7 @@ void RegisterStreamCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
 void RegisterDumpCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
+void RegisterScriptCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

@@ -55,7 +55,9 @@ void FlushAll(CommandContext& ctx) {
 
 // TIME
 void Time(CommandContext& ctx) {
-  int64_t now_us = WallTimeUs();
+  // Inside a script, the script's start time (time is frozen there).
+  int64_t now_us = ctx.hooks != nullptr && ctx.hooks->frozen_time_us > 0 ? ctx.hooks->frozen_time_us
+                                                                         : WallTimeUs();
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(Int64ToString(now_us / 1000000));
   ctx.reply.Bulk(Int64ToString(now_us % 1000000));

@@ -240,7 +240,9 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
     return;
   }
   // An unsorted set would give a nondeterministic stored result: sort it.
-  if (o.dontsort && type == ObjType::kSet && o.store) {
+  // The same for a script (its replies and writes must be deterministic).
+  bool from_script = ctx.hooks != nullptr && ctx.hooks->from_script;
+  if (o.dontsort && type == ObjType::kSet && (o.store || from_script)) {
     o.dontsort = false;
     o.alpha = true;
     o.by.reset();

@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/clock.h"
@@ -87,7 +88,9 @@ void Client::OnIoEvent(uint32_t events) {
 }
 
 void Client::ReadFromSocket() {
-  while (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_ && !blocked_ &&
+  // in_process_: a script of this client is running and serves the loop in
+  // busy mode; reading now could move the query buffer under its arguments.
+  while (fd_ >= 0 && readable_ && outstanding_batches_ == 0 && !paused_ && !blocked_ && !in_process_ &&
          !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
     char* p = query_.PrepareWrite(kReadChunk);
     ssize_t n = read(fd_, p, kReadChunk);
@@ -237,6 +240,15 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
+  // A script running past busy-reply-threshold, on any thread: only
+  // kAllowBusy commands (SCRIPT KILL, SHUTDOWN NOSAVE, AUTH...) run.
+  ScriptBusyState& busy = engine.script_busy;
+  if (busy.busy.load(std::memory_order_relaxed) > 0 && !(spec->flags & kAllowBusy)) {
+    bool fn = busy.busy_functions.load(std::memory_order_relaxed) > 0;
+    error_reply(fn ? std::string(protocol::kBusyFunction) : std::string(protocol::kBusyScript));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
   // CLIENT PAUSE: the command waits (with everything after it) until the
   // pause ends; WRITE pauses hold back only commands that may write.
   int64_t pause_until = engine.pause_until_ms().load(std::memory_order_relaxed);
@@ -269,6 +281,8 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     if (pending) return false;
     stop_after_dispatch_ = true;
   }
+
+  if (spec->flags & kNoHop) return DispatchOnClientThread(*spec, args, suppress);
 
   // Route by the shards of the command's keys.
   int target = -1;
@@ -363,6 +377,45 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   }
   item.seq = slots_base_ + slots_.size();
   slots_.push_back(Slot{false, {}});
+  return true;
+}
+
+bool Client::DispatchOnClientThread(const CommandSpec& spec,
+                                    const std::vector<std::string_view>& args, bool suppress) {
+  // EVAL and FCALL: inline when every declared key is on this shard, else a
+  // cross-shard execution over the keys' shards; either may ask to be run
+  // again over every shard (a script touching an undeclared key elsewhere).
+  // Always after everything sent before it, like any cross-shard command.
+  bool pending = outstanding_batches_ > 0;
+  for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
+  if (pending) return false;
+  Engine& engine = shard_.engine();
+  std::vector<int> shards{shard_.id()};
+  std::vector<int> positions;
+  if (GetKeyPositions(spec, args, &positions)) {
+    for (int pos : positions) shards.push_back(engine.ShardOfKey(args[pos]));
+  }
+  std::sort(shards.begin(), shards.end());
+  shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
+  std::string reply;
+  protocol::ReplyBuilder rb(&reply, resp);
+  ExecHooks hooks;
+  hooks.held_shards = &shards;
+  if (shards.size() == 1) {
+    ExecuteCommand(engine, shard_, spec, args, rb, db, this, false, nullptr, &hooks);
+  } else {
+    engine.RunCrossShard(shard_, shards, [&] {
+      ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &hooks);
+    });
+  }
+  if (hooks.retry_on_all_shards) {
+    reply.clear();
+    ExecHooks all;
+    engine.RunOnAllShards(shard_, [&] {
+      ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &all);
+    });
+  }
+  if (!suppress) ReplyTarget()->append(reply);
   return true;
 }
 

@@ -153,6 +153,9 @@ class Client : public net::IoHandler {
   // Dispatches one parsed command. Returns false when processing must stop
   // here (the command could not run yet and must be retried later).
   bool Dispatch(const std::vector<std::string_view>& args, bool inline_args);
+  // A kNoHop command (EVAL, FCALL): see Dispatch.
+  bool DispatchOnClientThread(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                              bool suppress);
   void SendBatches();
   void FeedMonitor(const std::vector<std::string_view>& args);
   // Starts waiting for `req` after `spec` found nothing to serve.

@@ -61,8 +61,23 @@ class CommandContext {
   // load and a branch when notifications are off. Publishes
   // __keyspace@<db>__:<key> and __keyevent@<db>__:<event> (engine/pubsub.h);
   // works from any thread (hops and cross-shard executions included).
+  // Inside a script (hooks->deferred) the publication is queued and made
+  // when the script commits: a script may be rolled back and run again
+  // (see scripting/script_runner.h).
   void Notify(int cls, std::string_view event, std::string_view key) {
-    engine.pubsub().Notify(cls, event, key, db_index);
+    NotifyInDb(db_index, cls, event, key);
+  }
+  // The same for database `db` (MOVE's and COPY's target database).
+  void NotifyInDb(int db, int cls, std::string_view event, std::string_view key) {
+    if (hooks != nullptr && hooks->deferred != nullptr) {
+      if (!engine.pubsub().Notifies(cls)) return;
+      hooks->deferred->push_back(
+          [&pubsub = engine.pubsub(), db, cls, event = std::string(event), key = std::string(key)] {
+            pubsub.Notify(cls, event, key, db);
+          });
+      return;
+    }
+    engine.pubsub().Notify(cls, event, key, db);
   }
   // Blocking commands (BLPOP & co.). A handler that finds nothing to serve
   // calls BlockOn; the client then waits until a key is signalled ready (the
@@ -107,6 +122,9 @@ class CommandContext {
   bool cross_shard;
   int64_t now_ms;
   BlockRequest* block = nullptr;  // where BlockOn records a wait; null = cannot block
+  // Scripting: routing scope and deferred side effects (engine/executor.h);
+  // null for ordinary commands.
+  ExecHooks* hooks = nullptr;
 };
 
 }  // namespace lodestone

@@ -27,6 +27,10 @@
 //   kClientState a keyless command that must run on the client's own thread
 //                (it reads or changes the calling client: SELECT, HELLO, CLIENT ...).
 //                Every keyless command runs there anyway; the flag documents intent.
+//   kNoHop       never sent to another shard as a hop (EVAL, FCALL): runs on the
+//                client's thread, inline when every key is on its shard, else as a
+//                cross-shard execution over its keys' shards; the handler may ask
+//                (ExecHooks::retry_on_all_shards) to be run again over every shard.
 #pragma once
 
 #include <cstdint>
@@ -75,6 +79,7 @@ enum CommandFlag : uint64_t {
   // Ours, see above.
   kAllShards = 1ull << 40,
   kClientState = 1ull << 41,
+  kNoHop = 1ull << 42,
 };
 
 // Key spec flags, reported by COMMAND INFO as Redis names them.

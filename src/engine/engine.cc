@@ -148,10 +148,7 @@ void Engine::OnAccept(int fd, std::string peer, std::string local, bool unix_soc
   Shard& target = *shards_[n % shards_.size()];
   // IDs are taken here, in accept order: a later connection has a higher ID.
   uint64_t id = NextClientId();
-  target.Post([&target, id, fd, peer = std::move(peer), local = std::move(local),
-               unix_socket]() mutable {
-    target.AdoptClient(id, fd, std::move(peer), std::move(local), unix_socket);
-  });
+  target.PostAdoption(id, fd, std::move(peer), std::move(local), unix_socket);
 }
 
 void Engine::Shutdown() {
@@ -213,9 +210,11 @@ void Engine::RunCrossShard(Shard& self, std::vector<int> shards, const std::func
     parked.push_back(std::move(req));
   }
   fn();
-  for (auto& req : parked) {
+  for (size_t i = 0, j = 0; i < shards.size(); i++) {
+    if (shards[i] == self.id()) continue;
+    auto& req = parked[j++];
     req->released.store(1, std::memory_order_release);
-    req->released.notify_all();
+    shards_[shards[i]]->Signal();  // the parked thread waits on its signal word
   }
 }
 

@@ -74,6 +74,27 @@ struct InstantMetric {
   int count = 0;
 };
 
+// State owned by a library above the engine (scripting) and hung on the
+// engine or a shard, so that the engine does not depend on it.
+class EngineExtension {
+ public:
+  virtual ~EngineExtension() = default;
+};
+
+// Scripts running past busy-reply-threshold (scripting/script_runner.cc).
+// While `busy` is non-zero every thread answers BUSY to commands without
+// kAllowBusy (Client::Dispatch), and threads parked by a busy script keep
+// answering their clients (Shard park wait).
+struct ScriptBusyState {
+  std::atomic<int> busy{0};            // scripts past the threshold
+  std::atomic<int> busy_functions{0};  // of which run by FCALL
+  std::atomic<int> busy_wrote{0};      // of which have written
+  std::atomic<uint64_t> kill_epoch{0};  // SCRIPT/FUNCTION KILL bumps it
+  // DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call kNoScript commands
+  // (Redis's tests use it for DEBUG PROTOCOL); never EVAL/FCALL themselves.
+  std::atomic<bool> disable_deny_script{false};
+};
+
 class Engine {
  public:
   Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTable& table);
@@ -163,6 +184,12 @@ class Engine {
 
   // Shutdown options chosen by SHUTDOWN / signals, read by main.
   std::atomic<int> shutdown_flags{0};
+
+  // Scripting's engine-wide state (the script cache), created on first use
+  // under scripting_once.
+  std::once_flag scripting_once;
+  std::unique_ptr<EngineExtension> scripting;
+  ScriptBusyState script_busy;
 
  private:
   class Listener;

@@ -13,12 +13,15 @@ namespace lodestone {
 
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
-                    int db_index, Client* client, bool cross_shard, BlockRequest* block) {
+                    int db_index, Client* client, bool cross_shard, BlockRequest* block,
+                    ExecHooks* hooks) {
   size_t errors_before = reply.errors();
   int64_t start_us = WallTimeUs();
-  CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard,
-                     start_us / 1000);
+  int64_t now_ms = hooks != nullptr && hooks->frozen_time_us > 0 ? hooks->frozen_time_us / 1000
+                                                                   : start_us / 1000;
+  CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard, now_ms);
   ctx.block = block;
+  ctx.hooks = hooks;
   try {
     spec.handler(ctx);
   } catch (const std::bad_alloc&) {

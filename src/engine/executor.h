@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +29,34 @@ struct BlockRequest {
   std::vector<std::string> args;
 };
 
+// What a caller that runs scripts (EVAL, FCALL: scripting/script_runner.h)
+// and the script's own inner commands share with the executor. Ordinary
+// commands never see it (CommandContext::hooks is null).
+struct ExecHooks {
+  // The shards the caller holds, ascending. Null means: every shard when the
+  // command runs cross_shard, else only the command's own shard.
+  const std::vector<int>* held_shards = nullptr;
+  // Set by a script command that met a key on a shard it does not hold: the
+  // caller discards its reply and runs it again over every shard.
+  bool retry_on_all_shards = false;
+  // Set for commands called by a script (redis.call). Side effects that
+  // other clients could observe (keyspace notifications, PUBLISH) must be
+  // appended to `deferred` instead of being performed: the script runner
+  // performs them when the script commits, and drops them when it is rolled
+  // back and retried.
+  bool from_script = false;
+  std::vector<std::function<void()>>* deferred = nullptr;
+  // When set (unix us): the time the command sees (CommandContext::now_ms,
+  // TIME). A script's commands all see its start time, as in Redis, so
+  // keys do not expire in the middle of a script.
+  int64_t frozen_time_us = 0;
+};
+
 // `block` receives a blocking command's request to wait (may be null for
 // callers that never run blocking commands).
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
-                    int db_index, Client* client, bool cross_shard, BlockRequest* block = nullptr);
+                    int db_index, Client* client, bool cross_shard, BlockRequest* block = nullptr,
+                    ExecHooks* hooks = nullptr);
 
 }  // namespace lodestone

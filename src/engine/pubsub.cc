@@ -204,6 +204,12 @@ int64_t PubSub::Publish(std::string_view channel, std::string_view message, bool
   return int64_t(receivers.size());
 }
 
+int64_t PubSub::CountReceivers(std::string_view channel, bool shard_channel) const {
+  std::vector<ChannelRegistry::Receiver> receivers;
+  registry_.Collect(channel, shard_channel, &receivers);
+  return int64_t(receivers.size());
+}
+
 void PubSub::NotifyKeyspaceEvent(int flags, std::string_view event, std::string_view key,
                                  int db) {
   if (registry_.Empty(PubSubKind::kChannel) && registry_.Empty(PubSubKind::kPattern)) return;

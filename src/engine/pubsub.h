@@ -117,6 +117,10 @@ class PubSub {
     if (flags & cls) NotifyKeyspaceEvent(flags, event, key, db);
   }
   void NotifyKeyspaceEvent(int flags, std::string_view event, std::string_view key, int db);
+  // Whether notifications of class `cls` are on.
+  bool Notifies(int cls) const { return (*notify_flags_ & cls) != 0; }
+  // Any thread: how many receivers a Publish would reach now.
+  int64_t CountReceivers(std::string_view channel, bool shard_channel) const;
 
   // The shard whose thread is the calling thread (-1 for a thread that runs
   // no shard). Set once by each shard thread.

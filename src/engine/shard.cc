@@ -98,10 +98,64 @@ bool Shard::ServeParkRequests() {
     req->acked.store(1, std::memory_order_release);
     coordinator.Signal();
     // Parked: the coordinator owns this shard's data until it releases us.
-    while (req->released.load(std::memory_order_acquire) == 0) {
-      req->released.wait(0, std::memory_order_acquire);
+    // While a script runs past busy-reply-threshold, keep answering this
+    // thread's clients (BUSY, SCRIPT KILL); the coordinator signals us when
+    // it becomes busy and when it releases.
+    ScriptBusyState& busy = engine_.script_busy;
+    for (;;) {
+      uint32_t seq = signal_.load(std::memory_order_acquire);
+      if (req->released.load(std::memory_order_acquire) != 0) break;
+      if (busy.busy.load(std::memory_order_acquire) > 0) {
+        ServeWhileBusy(5);
+        continue;
+      }
+      signal_.wait(seq, std::memory_order_acquire);
     }
     served = true;
+  }
+}
+
+void Shard::ServeWhileBusy(int timeout_ms) {
+  loop_.Poll(timeout_ms);
+  DrainAdoptions();
+  // The script may have started from the middle of an outer Poll whose
+  // remaining events (other clients' input) are not reported again, edge-
+  // triggered: every 10 ms try reading every client (EAGAIN when idle).
+  int64_t now_us = MonotonicUs();
+  if (now_us - last_busy_sweep_us_ >= 10000) {
+    last_busy_sweep_us_ = now_us;
+    std::vector<Client*> all;
+    all.reserve(clients_.size());
+    for (auto& [id, c] : clients_) all.push_back(c);
+    for (Client* c : all) {
+      if (c->closed() || c->in_process_) continue;
+      c->readable_ = true;
+      c->ReadFromSocket();
+    }
+  }
+  FlushPendingWrites();
+}
+
+void Shard::PostAdoption(uint64_t id, int fd, std::string peer, std::string local,
+                         bool unix_socket) {
+  {
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    adoptions_.push_back(Adoption{id, fd, std::move(peer), std::move(local), unix_socket});
+  }
+  has_adoptions_.store(true, std::memory_order_release);
+  loop_.Wake();
+}
+
+void Shard::DrainAdoptions() {
+  if (!has_adoptions_.load(std::memory_order_acquire)) return;
+  std::vector<Adoption> batch;
+  {
+    std::lock_guard<std::mutex> lock(adopt_mu_);
+    batch.swap(adoptions_);
+    has_adoptions_.store(false, std::memory_order_relaxed);
+  }
+  for (Adoption& a : batch) {
+    AdoptClient(a.id, a.fd, std::move(a.peer), std::move(a.local), a.unix_socket);
   }
 }
 
@@ -255,7 +309,9 @@ bool Shard::DrainInbox() {
 }
 
 bool Shard::DrainAfterStop() {
-  bool ran = DrainInbox();
+  bool ran = has_adoptions_.load(std::memory_order_acquire);
+  DrainAdoptions();
+  ran = DrainInbox() || ran;
   FlushPendingWrites();
   return ran;
 }
@@ -333,6 +389,7 @@ void Shard::Run() {
     loop_.Poll(timeout_ms);
     if (!paused_clients_.empty()) RetryPausedClients();
     ServeParkRequests();
+    DrainAdoptions();
     DrainInbox();
     if (blocking_.HasReady()) ServeReadyKeys();
     if (!blocked_clients_.empty()) CheckBlockedTimeouts(WallTimeMs());
@@ -346,6 +403,7 @@ void Shard::Run() {
     if (!ServeParkRequests()) usleep(200);
   }
   ServeParkRequests();
+  DrainAdoptions();
   DrainInbox();
   FlushPendingWrites();
   std::vector<Client*> all;

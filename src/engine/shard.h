@@ -64,6 +64,12 @@ struct ParkRequest {
   std::atomic<uint32_t> released{0};
 };
 
+// Per-shard state of a library above the engine (scripting's Lua VM).
+class ShardExtension {
+ public:
+  virtual ~ShardExtension() = default;
+};
+
 class Shard {
  public:
   Shard(Engine& engine, int id, int databases, uint64_t seed);
@@ -102,6 +108,10 @@ class Shard {
 
   // --- Clients owned by this shard (own thread only) ---
   void AdoptClient(uint64_t id, int fd, std::string peer, std::string local, bool unix_socket);
+  // Any thread: queues a new connection for AdoptClient on this shard's
+  // thread. Kept apart from Post's tasks because a thread serving clients
+  // in busy mode (a long script) adopts connections but runs no tasks.
+  void PostAdoption(uint64_t id, int fd, std::string peer, std::string local, bool unix_socket);
   void RemoveClient(Client* c);
   void MarkPendingWrite(Client* c);
   const std::unordered_map<uint64_t, Client*>& clients() const { return clients_; }
@@ -133,6 +143,14 @@ class Shard {
   void OnKeyExpired(int db, std::string_view key);
   void OnKeyAdded(int db, std::string_view key);
   void OnElementsExpired(int db, std::string_view key, bool emptied);
+  // Scripting's per-thread state (its Lua VM), created on first use by the
+  // shard's own thread. Own thread only.
+  std::unique_ptr<ShardExtension> scripting;
+  // Own thread, while a script runs past busy-reply-threshold here or while
+  // this shard is parked for one: serves this thread's connections in busy
+  // mode (they get BUSY, SCRIPT KILL works) without running tasks or park
+  // requests. Waits up to `timeout_ms` for input.
+  void ServeWhileBusy(int timeout_ms);
 
   bool stopping() const;
   // After every shard thread has exited: runs what was posted to this shard
@@ -161,6 +179,18 @@ class Shard {
   std::vector<std::function<void()>> inbox_;  // guarded by inbox_mu_
   std::vector<std::function<void()>> draining_;
 
+  struct Adoption {
+    uint64_t id;
+    int fd;
+    std::string peer;
+    std::string local;
+    bool unix_socket;
+  };
+  void DrainAdoptions();
+  std::mutex adopt_mu_;
+  std::vector<Adoption> adoptions_;  // guarded by adopt_mu_
+  std::atomic<bool> has_adoptions_{false};
+
   std::mutex park_mu_;
   std::deque<std::shared_ptr<ParkRequest>> park_queue_;  // guarded by park_mu_
   std::atomic<uint32_t> signal_{0};
@@ -174,6 +204,7 @@ class Shard {
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
+  int64_t last_busy_sweep_us_ = 0;
   std::thread thread_;
 };
 

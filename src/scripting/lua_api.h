@@ -1,0 +1,21 @@
+// Internal to scripting/: the pieces of the `redis` Lua table defined by
+// the runner (they need the run in progress), and the Lua headers.
+#pragma once
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+}
+
+namespace lodestone {
+
+// Adds call, pcall, setresp, set_repl, replicate_commands and acl_check_cmd
+// to the table on top of the stack.
+void RegisterRunnerApi(lua_State* L);
+
+// Pushes an error table {err="CODE message"} built as Redis does: a
+// leading '-' is dropped and the code kept; without one the code is ERR.
+void PushErrorTable(lua_State* L, const char* text, size_t len);
+
+}  // namespace lodestone
