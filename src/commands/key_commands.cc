@@ -332,6 +332,10 @@ void SwapDb(CommandContext& ctx) {
   if (a != b) {
     for (int i = 0; i < ctx.engine.shard_count(); i++) {
       Shard& shard = ctx.engine.shard(i);
+      if (!shard.watches().empty()) {
+        shard.watches().TouchAll(a, shard.db(a), &shard.db(b), ctx.now_ms);
+        shard.watches().TouchAll(b, shard.db(b), &shard.db(a), ctx.now_ms);
+      }
       shard.db(a).SwapWith(shard.db(b));
     }
   }
@@ -350,6 +354,7 @@ void FlushDb(CommandContext& ctx) {
   // the pause is already divided by the number of shards.
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     Shard& shard = ctx.engine.shard(i);
+    shard.watches().TouchAll(ctx.db_index, shard.db(ctx.db_index), nullptr, ctx.now_ms);
     shard.stats().dirty += shard.db(ctx.db_index).Clear();
   }
   ctx.reply.Ok();

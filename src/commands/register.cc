@@ -17,6 +17,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterZSetCommands(table);
   RegisterStreamCommands(table);
   RegisterSortCommands(table);
+  RegisterTransactionCommands(table);
   table.Finalize();
 }
 

@@ -19,6 +19,7 @@ void RegisterHashCommands(CommandTable& table);
 void RegisterZSetCommands(CommandTable& table);
 void RegisterStreamCommands(CommandTable& table);
 void RegisterSortCommands(CommandTable& table);
+void RegisterTransactionCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

@@ -62,6 +62,7 @@ void Client::Close() {
     blocked_.reset();
   }
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
+  transaction_.Reset(shard_);
   shard_.loop().Remove(fd_);
   close(fd_);
   fd_ = -1;
@@ -185,7 +186,9 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   bool skip = flags & kClientReplySkipNext;
   flags &= ~kClientReplySkipNext;
   bool suppress = skip || (flags & kClientReplyOff);
+  // A command rejected here inside MULTI makes EXEC fail (EXECABORT).
   auto error_reply = [&](const std::string& text) {
+    transaction_.FlagError();
     protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
     rb.Error(text);
     discard_.clear();
@@ -213,12 +216,20 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
+  if (transaction_.active() && (spec->flags & kNoMulti)) {
+    error_reply(std::string(protocol::kNotAllowedInMulti));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
   // CLIENT PAUSE: the command waits (with everything after it) until the
-  // pause ends; WRITE pauses hold back only commands that may write.
+  // pause ends; WRITE pauses hold back only commands that may write (EXEC:
+  // if one of its queued commands may).
   int64_t pause_until = engine.pause_until_ms().load(std::memory_order_relaxed);
   if (pause_until > 0 && !(flags & kClientMonitor)) {
+    uint64_t write_flags = spec->flags;
+    if (spec->name == "exec" && transaction_.active()) write_flags |= transaction_.queued_flags();
     bool applies = !engine.pause_writes_only().load(std::memory_order_relaxed) ||
-                   (spec->flags & (kWrite | kMayReplicate));
+                   (write_flags & (kWrite | kMayReplicate));
     if (applies && WallTimeMs() < pause_until) {
       paused_ = true;
       shard_.AddPausedClient(this);
@@ -236,21 +247,30 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   last_command = spec;
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
+  // Inside MULTI everything but the transaction commands is queued.
+  if (transaction_.active() && !(spec->flags & kTransactionControl)) {
+    transaction_.Queue(*spec, args);
+    protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
+    rb.SimpleString("QUEUED");
+    discard_.clear();
+    return true;
+  }
+
   // A blocking command waits for everything before it, and nothing after it
   // is dispatched until it has finished (it may block the client).
   bool blocking = (spec->flags & kBlocking) != 0;
-  if (blocking) {
+  if (blocking || (spec->flags & kTransactionControl)) {
     bool pending = outstanding_batches_ > 0;
     for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
     if (pending) return false;
-    stop_after_dispatch_ = true;
+    stop_after_dispatch_ = blocking;
   }
 
   // Route by the shards of the command's keys.
   int target = -1;
   bool multi = (spec->flags & kAllShards) != 0;
   std::vector<int> shards;
-  if (!multi && !spec->key_specs.empty()) {
+  if (!multi && !spec->key_specs.empty() && !(spec->flags & kTransactionControl)) {
     if (!spec->movable_keys && spec->first_key > 0 && spec->first_key == spec->last_key) {
       if (size_t(spec->first_key) < args.size()) target = engine.ShardOfKey(args[spec->first_key]);
     } else {

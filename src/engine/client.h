@@ -23,6 +23,7 @@
 
 #include "engine/blocking.h"
 #include "engine/executor.h"
+#include "engine/transaction.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
 #include "protocol/reply_builder.h"
@@ -102,6 +103,11 @@ class Client : public net::IoHandler {
   // True while the client waits for CLIENT PAUSE to end.
   bool paused() const { return paused_; }
 
+  // --- MULTI/EXEC and WATCH (engine/transaction.h); own thread only, or
+  // read with every shard parked (CLIENT LIST, INFO) ---
+  Transaction& transaction() { return transaction_; }
+  const Transaction& transaction() const { return transaction_; }
+
   // --- Blocking (engine/blocking.h); own thread only ---
   bool blocked() const { return blocked_ != nullptr; }
   const std::shared_ptr<BlockedClient>& blocked_request() const { return blocked_; }
@@ -162,6 +168,7 @@ class Client : public net::IoHandler {
   bool paused_ = false;
   bool stop_after_dispatch_ = false;  // a blocking command was just dispatched
   std::shared_ptr<BlockedClient> blocked_;
+  Transaction transaction_;
   int64_t retry_deadline_ms_ = -1;  // keeps the deadline across a retry
   bool pending_write_registered_ = false;
   friend class Shard;

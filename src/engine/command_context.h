@@ -47,12 +47,16 @@ class CommandContext {
   }
   ServerConfig& config() { return engine.config(); }
 
-  // Records a change to the keyspace (dirty counter; later WATCH, tracking,
-  // notifications hook in here).
+  // Records a change to the keyspace: the dirty counter, and WATCH (a
+  // transaction watching the key will fail; one branch when nothing on the
+  // key's shard is watched). Later tracking and notifications hook in here.
+  // Call after the change.
   void KeyModified(Db& db, std::string_view key) {
-    (void)db;
-    (void)key;
-    ShardFor(key).stats().dirty++;
+    Shard& owner = ShardFor(key);
+    owner.stats().dirty++;
+    if (!owner.watches().empty()) {
+      owner.watches().Touch(owner.DbIndexOf(db), key, db.Find(key) != nullptr);
+    }
   }
   // Keyspace notification (notify-keyspace-events): `cls` is one of the
   // kNotify* classes of server/config.h (kNotifyString, kNotifyList, ...),

@@ -27,6 +27,10 @@
 //   kClientState a keyless command that must run on the client's own thread
 //                (it reads or changes the calling client: SELECT, HELLO, CLIENT ...).
 //                Every keyless command runs there anyway; the flag documents intent.
+//   kTransactionControl executed at once even inside MULTI, never queued (MULTI,
+//                EXEC, DISCARD, WATCH, QUIT, RESET). Runs on the client's thread once
+//                every earlier command of the pipeline is back, whatever its key
+//                specs say (WATCH and EXEC reach other shards themselves).
 #pragma once
 
 #include <cstdint>
@@ -65,6 +69,7 @@ enum CommandFlag : uint64_t {
   // Ours, see above.
   kAllShards = 1ull << 40,
   kClientState = 1ull << 41,
+  kTransactionControl = 1ull << 42,
 };
 
 // Key spec flags, reported by COMMAND INFO as Redis names them.

@@ -16,15 +16,27 @@
 namespace lodestone {
 
 Shard::Shard(Engine& engine, int id, int databases, uint64_t seed)
-    : engine_(engine), id_(id), rng_(seed) {
+    : engine_(engine), id_(id), rng_(seed), watches_(databases) {
   dbs_.reserve(databases);
-  for (int i = 0; i < databases; i++) dbs_.push_back(std::make_unique<Db>());
+  for (int i = 0; i < databases; i++) {
+    dbs_.push_back(std::make_unique<Db>());
+    // An expired key is deleted: that changes it for WATCH.
+    dbs_.back()->set_expire_listener(
+        [this, i](std::string_view key) { watches_.Touch(i, key, false); });
+  }
   command_stats_.resize(engine.commands().all().size() + 1);
 }
 
 Shard::~Shard() {
   for (auto& [id, c] : clients_) delete c;
   for (Client* c : closing_) delete c;
+}
+
+int Shard::DbIndexOf(const Db& db) const {
+  for (size_t i = 0; i < dbs_.size(); i++) {
+    if (dbs_[i].get() == &db) return int(i);
+  }
+  return 0;
 }
 
 bool Shard::stopping() const { return engine_.stopping(); }

@@ -21,6 +21,7 @@
 
 #include "common/random.h"
 #include "engine/blocking.h"
+#include "engine/watch_registry.h"
 #include "net/event_loop.h"
 #include "storage/db.h"
 
@@ -117,6 +118,11 @@ class Shard {
   void RemoveBlockedClient(Client* c);
   size_t blocked_client_count() const { return blocked_clients_.size(); }
 
+  // --- WATCH (engine/watch_registry.h): this shard's watched keys ---
+  WatchRegistry& watches() { return watches_; }
+  // The index of `db`, one of this shard's databases.
+  int DbIndexOf(const Db& db) const;
+
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
   void AddPausedClient(Client* c) { paused_clients_.push_back(c); }
@@ -157,6 +163,7 @@ class Shard {
   std::vector<Client*> closing_;
   std::vector<Client*> paused_clients_;
   BlockingRegistry blocking_;
+  WatchRegistry watches_;
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
