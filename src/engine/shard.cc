@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "engine/client.h"
+#include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
 #include "protocol/reply_builder.h"
@@ -159,6 +160,23 @@ void Shard::RemoveBlockedClient(Client* c) {
                          blocked_clients_.end());
 }
 
+namespace {
+
+// As in Redis, a waiter is woken only by a key of the type it waits for: a
+// list made ready and then replaced by a string in the same transaction
+// (MULTI, LPUSH, DEL, SET, EXEC) wakes no BLPOP. A missing key is left to
+// the command, which blocks again.
+bool ServesType(const CommandSpec& spec, const Entry* entry) {
+  if (entry == nullptr) return true;
+  ObjType t = entry->value.type();
+  if (spec.group == "list") return t == ObjType::kList;
+  if (spec.group == "sorted-set") return t == ObjType::kZSet;
+  if (spec.group == "stream") return t == ObjType::kStream;
+  return true;
+}
+
+}  // namespace
+
 void Shard::ServeReadyKeys() {
   // Serving runs commands, whose writes may signal more keys: those are
   // picked up by this loop rather than by a nested call.
@@ -172,6 +190,10 @@ void Shard::ServeReadyKeys() {
         if (!bc->TryClaim()) {  // already served, timed out or gone
           queue->pop_front();
           continue;
+        }
+        if (!ServesType(*bc->spec, db(db_index).Find(key))) {
+          bc->Unclaim();  // the key changed type since it was signalled
+          break;
         }
         Shard& home = engine_.shard(bc->home_shard);
         uint64_t client_id = bc->client_id;
