@@ -206,6 +206,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   MoveEntry(e, src, dst, dst_key);
   ctx.KeyModified(src, src_key);
   ctx.KeyModified(dst, dst_key);
+  ctx.SignalKeyReady(dst, dst_key);  // a list moved into place wakes BLPOP
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -228,6 +229,7 @@ void Move(CommandContext& ctx) {
   MoveEntry(e, src, dst, key);
   ctx.KeyModified(src, key);
   ctx.KeyModified(dst, key);
+  ctx.SignalKeyReady(dst, key);
   ctx.reply.Integer(1);
 }
 
@@ -255,6 +257,7 @@ void Copy(CommandContext& ctx) {
   if (LookupWrite(ctx, dst, dst_key) != nullptr && !replace) return ctx.reply.Integer(0);
   CopyEntry(ctx, *e, dst, dst_key);
   ctx.KeyModified(dst, dst_key);
+  ctx.SignalKeyReady(dst, dst_key);
   ctx.reply.Integer(1);
 }
 

@@ -89,8 +89,9 @@ class CommandContext {
   // Called after a write that may let a blocked client proceed (a push to a
   // list, ZADD to a sorted set, ...).
   void SignalKeyReady(Db& db, std::string_view key) {
-    (void)db;
-    ShardFor(key).blocking().SignalReady(db_index, key);
+    Shard& owner = ShardFor(key);
+    int index = &db == &owner.db(db_index) ? db_index : owner.DbIndexOf(db);  // MOVE, COPY DB
+    owner.blocking().SignalReady(index, key);
   }
 
   void CountHit(bool hit) {
