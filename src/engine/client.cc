@@ -221,13 +221,29 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
+  bool exec = transaction_.active() && spec->name == "exec";
+  // maxmemory: Lodestone evicts nothing yet, so over the limit a command
+  // that may grow memory is refused (Redis's noeviction). EXEC is refused if
+  // any queued command would be, and the transaction is discarded.
+  uint64_t maxmemory = engine.config().maxmemory;
+  if (maxmemory > 0 && engine.used_memory() > maxmemory &&
+      ((spec->flags & kDenyOom) || (exec && (transaction_.queued_flags() & kDenyOom)))) {
+    if (exec) {
+      error_reply("EXECABORT Transaction discarded because of: " + std::string(protocol::kOom));
+      transaction_.Reset(shard_);
+    } else {
+      error_reply(std::string(protocol::kOom));
+    }
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
   // CLIENT PAUSE: the command waits (with everything after it) until the
   // pause ends; WRITE pauses hold back only commands that may write (EXEC:
   // if one of its queued commands may).
   int64_t pause_until = engine.pause_until_ms().load(std::memory_order_relaxed);
   if (pause_until > 0 && !(flags & kClientMonitor)) {
     uint64_t write_flags = spec->flags;
-    if (spec->name == "exec" && transaction_.active()) write_flags |= transaction_.queued_flags();
+    if (exec) write_flags |= transaction_.queued_flags();
     bool applies = !engine.pause_writes_only().load(std::memory_order_relaxed) ||
                    (write_flags & (kWrite | kMayReplicate));
     if (applies && WallTimeMs() < pause_until) {

@@ -292,6 +292,7 @@ void Shard::Cron() {
     if (db->volatile_key_count() > 0) db->ActiveExpireElements(now_ms, 1000);
   }
   blocking_.Purge();
+  if (id_ == 0) engine_.RefreshUsedMemory();
   // Idle client timeout.
   if (cfg.timeout > 0) {
     std::vector<Client*> idle;

@@ -242,6 +242,57 @@ def test_client_list_and_info_fields(rt, server_threads):
         c.close()
 
 
+def test_maxmemory_rejections(rt, server_threads):
+    time.sleep(0.25)  # used memory is sampled by the cron
+    rt.config_set("maxmemory", 1)
+    try:
+        with raw(server_threads) as c:
+            # A rejected command flags the transaction.
+            c.call("MULTI")
+            assert err(c.call("SET", A, "1")).startswith("OOM command not allowed")
+            assert c.call("GET", A) == b"QUEUED"
+            assert err(c.call("EXEC")).startswith("EXECABORT Transaction discarded because of previous")
+            # Reads still run; DISCARD works.
+            c.call("MULTI")
+            c.call("GET", A)
+            c.call("PING")
+            assert c.call("EXEC") == [None, b"PONG"]
+            c.call("MULTI")
+            assert c.call("DISCARD") == b"OK"
+            # Queued before the limit, refused at EXEC.
+            rt.config_set("maxmemory", 0)
+            c.call("MULTI")
+            c.call("SET", A, "1")
+            rt.config_set("maxmemory", 1)
+            assert err(c.call("EXEC")) == ("EXECABORT Transaction discarded because of: OOM "
+                                           "command not allowed when used memory > 'maxmemory'.")
+            assert err(c.call("EXEC")) == "ERR EXEC without MULTI"
+    finally:
+        rt.config_set("maxmemory", 0)
+    assert rt.exists(A) == 0
+
+
+def test_error_stats_inside_multi(rt, server_threads):
+    rt.config_resetstat()
+    with raw(server_threads) as c:
+        c.call("MULTI")
+        c.call("SET", A, "b")
+        c.call("INCR", A)
+        reply = c.call("EXEC")
+        assert reply[0] == b"OK" and err(reply[1]).startswith("ERR value is not")
+        c.call("MULTI")
+        c.call("SET")
+        c.call("EXEC")
+    stats = rt.info("commandstats")
+    # The failing command is counted, not EXEC; a queueing error fails EXEC.
+    assert stats["cmdstat_incr"]["failed_calls"] == 1
+    assert stats["cmdstat_exec"]["calls"] == 2
+    assert stats["cmdstat_exec"]["failed_calls"] == 1
+    assert stats["cmdstat_set"]["rejected_calls"] == 1
+    assert rt.info("errorstats")["errorstat_EXECABORT"] == "count=1"
+    assert rt.info("stats")["total_error_replies"] == 3
+
+
 # ---- WATCH ------------------------------------------------------------------
 
 
