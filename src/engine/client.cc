@@ -252,6 +252,22 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
       return false;
     }
   }
+  // A blocking command waits for everything before it, and nothing after it
+  // is dispatched until it has finished (it may block the client). A
+  // transaction command (WATCH, EXEC...) also waits for everything before
+  // it. A command queued inside MULTI waits for nothing. The command is
+  // dispatched again from the start once the pending hops are back.
+  bool blocking = (spec->flags & kBlocking) != 0;
+  bool queued = transaction_.active() && !(spec->flags & kTransactionControl);
+  if ((blocking || (spec->flags & kTransactionControl)) && !queued) {
+    bool pending = outstanding_batches_ > 0;
+    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
+    if (pending) {
+      if (skip) flags |= kClientReplySkipNext;  // still applies on the retry
+      return false;
+    }
+    stop_after_dispatch_ = blocking;
+  }
   // CLIENT REPLY ON, and RESET (which turns replies back on), answer even
   // though replies were off or skipped when they arrived, as in Redis
   // (a skipped RESET stays silent: it clears SKIP_NEXT, not SKIP).
@@ -264,22 +280,12 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
   // Inside MULTI everything but the transaction commands is queued.
-  if (transaction_.active() && !(spec->flags & kTransactionControl)) {
+  if (queued) {
     transaction_.Queue(*spec, args);
     protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
     rb.SimpleString("QUEUED");
     discard_.clear();
     return true;
-  }
-
-  // A blocking command waits for everything before it, and nothing after it
-  // is dispatched until it has finished (it may block the client).
-  bool blocking = (spec->flags & kBlocking) != 0;
-  if (blocking || (spec->flags & kTransactionControl)) {
-    bool pending = outstanding_batches_ > 0;
-    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
-    if (pending) return false;
-    stop_after_dispatch_ = blocking;
   }
 
   // Route by the shards of the command's keys.

@@ -179,6 +179,20 @@ def test_pipelined_transaction_after_remote_writes(rt, server_threads):
                        [b"1", b"2", 1], b"1"]
 
 
+def test_pipelined_watch_after_remote_write(rt, server_threads):
+    # The SET before WATCH has run when WATCH registers: it dirties nothing.
+    # The SET after it (sent before EXEC in the same pipeline) does.
+    for key in (A, B, C, D):
+        cmds = [("SET", key, "1"), ("WATCH", key), ("MULTI",), ("PING",), ("EXEC",)]
+        with raw(server_threads) as c:
+            c.send(b"".join(encode(*cmd) for cmd in cmds))
+            assert [c.read() for _ in cmds][-1] == [b"PONG"]
+        cmds = [("WATCH", key), ("SET", key, "2"), ("MULTI",), ("PING",), ("EXEC",)]
+        with raw(server_threads) as c:
+            c.send(b"".join(encode(*cmd) for cmd in cmds))
+            assert [c.read() for _ in cmds][-1] is None
+
+
 def test_resp3_null_array_on_watch_failure(rt, server_threads):
     with raw(server_threads) as c:
         c.call("HELLO", "3")
