@@ -186,15 +186,25 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   bool skip = flags & kClientReplySkipNext;
   flags &= ~kClientReplySkipNext;
   bool suppress = skip || (flags & kClientReplyOff);
-  // A command rejected here inside MULTI makes EXEC fail (EXECABORT).
+  // A command rejected here inside MULTI makes EXEC fail (EXECABORT); a
+  // rejected EXEC discards the transaction at once, saying why
+  // (Redis's execCommandAbort: the reason loses its "ERR " prefix).
   auto error_reply = [&](const std::string& text) {
+    std::string_view reason = text;
+    std::string abort;
+    if (transaction_.active() && spec != nullptr && spec->name == "exec") {
+      if (reason.starts_with("ERR ")) reason.remove_prefix(4);
+      abort = "EXECABORT Transaction discarded because of: " + std::string(reason);
+      reason = abort;
+      transaction_.Reset(shard_);
+    }
     transaction_.FlagError();
     protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
-    rb.Error(text);
+    rb.Error(reason);
     discard_.clear();
     ShardStats& ss = shard_.stats();
     ss.total_error_replies++;
-    ss.error_codes[std::string(protocol::ErrorCode(text))]++;
+    ss.error_codes[std::string(protocol::ErrorCode(reason))]++;
   };
 
   if (spec == nullptr) {
@@ -228,12 +238,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   uint64_t maxmemory = engine.config().maxmemory;
   if (maxmemory > 0 && engine.used_memory() > maxmemory &&
       ((spec->flags & kDenyOom) || (exec && (transaction_.queued_flags() & kDenyOom)))) {
-    if (exec) {
-      error_reply("EXECABORT Transaction discarded because of: " + std::string(protocol::kOom));
-      transaction_.Reset(shard_);
-    } else {
-      error_reply(std::string(protocol::kOom));
-    }
+    error_reply(std::string(protocol::kOom));
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }

@@ -107,6 +107,17 @@ def test_transaction_command_errors(rt, server_threads):
         assert err(c.call("EXEC")) == "ERR EXEC without MULTI"
 
 
+def test_rejected_exec_discards_the_transaction(rt, server_threads):
+    with raw(server_threads) as c:
+        c.call("MULTI")
+        c.call("SET", A, "1")
+        assert err(c.call("EXEC", "extra")) == (
+            "EXECABORT Transaction discarded because of: "
+            "wrong number of arguments for 'exec' command")
+        assert err(c.call("DISCARD")) == "ERR DISCARD without MULTI"
+    assert rt.exists(A) == 0
+
+
 def test_no_multi_commands_are_rejected_and_flag(rt, server_threads):
     with raw(server_threads) as c:
         c.call("MULTI")
