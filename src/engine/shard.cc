@@ -165,9 +165,10 @@ namespace {
 // As in Redis, a waiter is woken only by a key of the type it waits for: a
 // list made ready and then replaced by a string in the same transaction
 // (MULTI, LPUSH, DEL, SET, EXEC) wakes no BLPOP. A missing key is left to
-// the command, which blocks again.
+// the command, which blocks again. XREADGROUP is always run again (Redis's
+// unblock_on_nokey): a deleted or retyped stream ends its wait with an error.
 bool ServesType(const CommandSpec& spec, const Entry* entry) {
-  if (entry == nullptr) return true;
+  if (entry == nullptr || spec.name == "xreadgroup") return true;
   ObjType t = entry->value.type();
   if (spec.group == "list") return t == ObjType::kList;
   if (spec.group == "sorted-set") return t == ObjType::kZSet;
