@@ -38,6 +38,17 @@ int ShardsOfCommand(Engine& engine, const CommandSpec& spec,
   return target;
 }
 
+// A script may touch keys it did not declare, and inside EXEC it cannot be
+// retried over more shards: a transaction holding one holds every shard.
+bool IsScript(const CommandSpec& spec) {
+  static constexpr std::string_view kScripts[] = {"eval", "evalsha", "eval_ro",
+                                                  "evalsha_ro", "fcall", "fcall_ro"};
+  for (std::string_view name : kScripts) {
+    if (spec.name == name) return true;
+  }
+  return false;
+}
+
 // Runs fn holding `shards` (every shard if `all`); inline, without the park
 // protocol, when that is only the client's own shard.
 void RunHolding(Engine& engine, Shard& home, bool all, const std::vector<int>& shards,
@@ -165,7 +176,7 @@ void Transaction::Exec(CommandContext& ctx) {
   bool all = false;
   for (size_t i = 0; i < queue_.size(); i++) {
     argv[i].assign(queue_[i].args.begin(), queue_[i].args.end());
-    if (queue_[i].spec->flags & kAllShards) {
+    if ((queue_[i].spec->flags & kAllShards) || IsScript(*queue_[i].spec)) {
       all = true;
       targets[i] = kSeveralShards;
     } else {
