@@ -166,6 +166,7 @@ void Reset(CommandContext& ctx) {
     client.flags &= ~kClientMonitor;
   }
   ctx.engine.pubsub().UnsubscribeAll(client);
+  client.transaction().Reset(ctx.shard);  // discards MULTI, unwatches
   client.db = 0;
   client.resp = 2;
   ctx.reply.set_resp(2);
@@ -180,11 +181,14 @@ void Reset(CommandContext& ctx) {
 // Renders one client the way CLIENT LIST / CLIENT INFO do.
 std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   std::string flags;
+  const Transaction& tx = c.transaction();
   if (c.flags & kClientMonitor) flags += 'O';
+  if (tx.active()) flags += 'x';
   if (c.blocked()) flags += 'b';
   if (c.tracking) flags += 't';
   if (c.tracking && c.tracking->broken_redirect) flags += 'R';
   if (c.tracking && c.tracking->bcast) flags += 'B';
+  if (tx.dirty()) flags += 'd';
   if (c.flags & kClientCloseAsap) flags += 'A';
   if (c.flags & kClientCloseAfterReply) flags += 'c';
   if (c.flags & kClientUnixSocket) flags += 'U';
@@ -206,10 +210,13 @@ std::string ClientInfoLine(const Client& c, int64_t now_ms) {
   out += " sub=" + std::to_string(c.subscription_count(PubSubKind::kChannel));
   out += " psub=" + std::to_string(c.subscription_count(PubSubKind::kPattern));
   out += " ssub=" + std::to_string(c.subscription_count(PubSubKind::kShardChannel));
-  out += " multi=-1 watch=0";
+  out += " multi=";
+  out += tx.active() ? std::to_string(tx.queued_count()) : std::string("-1");
+  out += " watch=" + std::to_string(tx.watched_count());
   out += " qbuf=" + std::to_string(c.query_buffer_size());
   out += " qbuf-free=" + std::to_string(c.query_buffer_capacity() - c.query_buffer_size());
-  out += " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";
+  out += " argv-mem=0 multi-mem=" + std::to_string(tx.queued_bytes());
+  out += " rbs=0 rbp=0 obl=0 oll=0";
   out += " omem=" + std::to_string(c.output_size());
   out += " tot-mem=" + std::to_string(c.query_buffer_capacity() + c.output_size() + sizeof(Client));
   out += " events=r";
@@ -606,7 +613,7 @@ void RegisterConnectionCommands(CommandTable& table) {
   table.Add(Row("echo", 2, kFast, "connection", Echo, {},
                 {"Returns the given string.", "1.0.0", "O(1)"}, {"connection"}));
   table.Add(Row("quit", -1, kAllowBusy | kNoAuth | kNoScript | kLoading | kStale | kFast |
-                                kClientState,
+                                kClientState | kTransactionControl,
                 "connection", Quit, {}, {"Closes the connection.", "1.0.0", "O(1)"},
                 {"connection"}));
   table.Add(Row("select", 2, kLoading | kStale | kFast | kClientState, "connection", Select, {},
@@ -617,7 +624,8 @@ void RegisterConnectionCommands(CommandTable& table) {
   table.Add(Row("hello", -1, kConn | kNoAuth | kFast | kSentinel | kAllowBusy, "connection",
                 Hello, {}, {"Handshakes with the Redis server.", "6.0.0", "O(1)"},
                 {"connection"}));
-  table.Add(Row("reset", 1, kConn | kNoAuth | kFast | kSentinel | kAllowBusy, "connection",
+  table.Add(Row("reset", 1, kConn | kNoAuth | kFast | kSentinel | kAllowBusy | kTransactionControl,
+                "connection",
                 Reset, {}, {"Resets the connection.", "6.2.0", "O(1)"}, {"connection"}));
   table.Add(Row("post", -1, kConn | kNoAuth | kAllowBusy, "connection", SecurityWarning, {},
                 {"An internal command used to drop HTTP clients.", "3.2.0", "O(1)"}, {}));

@@ -236,13 +236,21 @@ void ServerSection(CommandContext& ctx, InfoWriter& w) {
 }
 
 void ClientsSection(CommandContext& ctx, InfoWriter& w) {
-  size_t max_in = 0, max_out = 0, blocked = 0, blocking_keys = 0, pubsub_clients = 0;
+  size_t max_in = 0, max_out = 0, blocked = 0, blocking_keys = 0, watching = 0, pubsub_clients = 0;
+  // Watched keys are counted from the clients: a removal posted to another
+  // shard by UNWATCH may not have run yet. A client whose watched key was
+  // touched counts no more (Redis unwatches it at once).
+  std::set<std::pair<int, std::string>> watched;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     Shard& shard = ctx.engine.shard(i);
     blocked += shard.blocked_client_count();
     shard.blocking().Purge();  // count live waits only
     blocking_keys += shard.blocking().key_count();
     for (const auto& [id, c] : shard.clients()) {
+      if (c->transaction().watched_count() > 0) {
+        watching++;
+        for (const auto& k : c->transaction().watched_keys()) watched.insert(k);
+      }
       max_in = std::max(max_in, c->query_buffer_capacity());
       max_out = std::max(max_out, c->output_size());
       if (c->in_pubsub_mode()) pubsub_clients++;
@@ -257,11 +265,9 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
   w.Uint("blocked_clients", blocked);
   w.Uint("tracking_clients", ctx.engine.tracking().client_count());
   w.Uint("pubsub_clients", pubsub_clients);
-  for (const char* zero : {"watching_clients"}) {
-    w.Field(zero, "0");
-  }
+  w.Uint("watching_clients", watching);
   w.Uint("clients_in_timeout_table", blocked);
-  w.Field("total_watched_keys", "0");
+  w.Uint("total_watched_keys", watched.size());
   w.Uint("total_blocking_keys", blocking_keys);
   w.Field("total_blocking_keys_on_nokey", "0");
 }

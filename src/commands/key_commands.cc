@@ -218,6 +218,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   ctx.KeyModified(dst, dst_key);
   ctx.Notify(kNotifyGeneric, "rename_from", src_key);
   ctx.Notify(kNotifyGeneric, "rename_to", dst_key);
+  ctx.SignalKeyReady(dst, dst_key);  // a list moved into place wakes BLPOP
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -242,6 +243,7 @@ void Move(CommandContext& ctx) {
   ctx.KeyModified(dst, key);
   ctx.Notify(kNotifyGeneric, "move_from", key);
   NotifyInDb(ctx, dst_index, kNotifyGeneric, "move_to", key);
+  ctx.SignalKeyReady(dst, key);
   ctx.reply.Integer(1);
 }
 
@@ -270,6 +272,7 @@ void Copy(CommandContext& ctx) {
   CopyEntry(ctx, *e, dst, dst_key);
   ctx.KeyModified(dst, dst_key);
   NotifyInDb(ctx, dst_index, kNotifyGeneric, "copy_to", dst_key);
+  ctx.SignalKeyReady(dst, dst_key);
   ctx.reply.Integer(1);
 }
 
@@ -347,6 +350,10 @@ void SwapDb(CommandContext& ctx) {
   if (a != b) {
     for (int i = 0; i < ctx.engine.shard_count(); i++) {
       Shard& shard = ctx.engine.shard(i);
+      if (!shard.watches().empty()) {
+        shard.watches().TouchAll(a, shard.db(a), &shard.db(b), ctx.now_ms);
+        shard.watches().TouchAll(b, shard.db(b), &shard.db(a), ctx.now_ms);
+      }
       shard.db(a).SwapWith(shard.db(b));
     }
   }
@@ -365,6 +372,7 @@ void FlushDb(CommandContext& ctx) {
   // the pause is already divided by the number of shards.
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     Shard& shard = ctx.engine.shard(i);
+    shard.watches().TouchAll(ctx.db_index, shard.db(ctx.db_index), nullptr, ctx.now_ms);
     shard.stats().dirty += shard.db(ctx.db_index).Clear();
   }
   TrackingInvalidateAll(ctx.engine);

@@ -20,6 +20,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterDumpCommands(table);
   RegisterPubSubCommands(table);
   RegisterScriptCommands(table);
+  RegisterTransactionCommands(table);
   table.Finalize();
 }
 

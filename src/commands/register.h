@@ -24,6 +24,7 @@ void RegisterSortCommands(CommandTable& table);
 void RegisterDumpCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
 void RegisterScriptCommands(CommandTable& table);
+void RegisterTransactionCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

@@ -46,7 +46,10 @@ void FlushAll(CommandContext& ctx) {
   // ASYNC frees synchronously: Lodestone has no lazy-free thread yet.
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     Shard& s = ctx.engine.shard(i);
-    for (int d = 0; d < s.db_count(); d++) s.stats().dirty += s.db(d).Clear();
+    for (int d = 0; d < s.db_count(); d++) {
+      s.watches().TouchAll(d, s.db(d), nullptr, ctx.now_ms);
+      s.stats().dirty += s.db(d).Clear();
+    }
   }
   TrackingInvalidateAll(ctx.engine);
   ctx.shard.stats().dirty++;

@@ -223,6 +223,7 @@ void StoreResult(CommandContext& ctx, std::string_view dest, std::vector<std::st
   db.Upsert(dest, Value::Object(ObjType::kList, enc, std::move(list)), false);
   ctx.KeyModified(db, dest);
   ctx.Notify(kNotifyList, "sortstore", dest);
+  ctx.SignalKeyReady(db, dest);
   ctx.reply.Integer(int64_t(values.size()));
 }
 

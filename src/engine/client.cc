@@ -65,6 +65,7 @@ void Client::Close() {
   if (flags & kClientMonitor) shard_.engine().RemoveMonitor(id_);
   if (tracking) TrackingDisable(shard_.engine(), *this, false);
   if (in_pubsub_mode()) shard_.engine().pubsub().UnsubscribeAll(*this);
+  transaction_.Reset(shard_);
   shard_.loop().Remove(fd_);
   close(fd_);
   fd_ = -1;
@@ -205,13 +206,25 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   bool skip = flags & kClientReplySkipNext;
   flags &= ~kClientReplySkipNext;
   bool suppress = skip || (flags & kClientReplyOff);
+  // A command rejected here inside MULTI makes EXEC fail (EXECABORT); a
+  // rejected EXEC discards the transaction at once, saying why
+  // (Redis's execCommandAbort: the reason loses its "ERR " prefix).
   auto error_reply = [&](const std::string& text) {
+    std::string_view reason = text;
+    std::string abort;
+    if (transaction_.active() && spec != nullptr && spec->name == "exec") {
+      if (reason.starts_with("ERR ")) reason.remove_prefix(4);
+      abort = "EXECABORT Transaction discarded because of: " + std::string(reason);
+      reason = abort;
+      transaction_.Reset(shard_);
+    }
+    transaction_.FlagError();
     protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
-    rb.Error(text);
+    rb.Error(reason);
     discard_.clear();
     ShardStats& ss = shard_.stats();
     ss.total_error_replies++;
-    ss.error_codes[std::string(protocol::ErrorCode(text))]++;
+    ss.error_codes[std::string(protocol::ErrorCode(reason))]++;
   };
 
   if (spec == nullptr) {
@@ -249,17 +262,52 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
+  if (transaction_.active() && (spec->flags & kNoMulti)) {
+    error_reply(std::string(protocol::kNotAllowedInMulti));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
+  bool exec = transaction_.active() && spec->name == "exec";
+  // maxmemory: Lodestone evicts nothing yet, so over the limit a command
+  // that may grow memory is refused (Redis's noeviction). EXEC is refused if
+  // any queued command would be, and the transaction is discarded.
+  uint64_t maxmemory = engine.config().maxmemory;
+  if (maxmemory > 0 && engine.used_memory() > maxmemory &&
+      ((spec->flags & kDenyOom) || (exec && (transaction_.queued_flags() & kDenyOom)))) {
+    error_reply(std::string(protocol::kOom));
+    shard_.command_stats()[spec->id].rejected_calls++;
+    return true;
+  }
   // CLIENT PAUSE: the command waits (with everything after it) until the
-  // pause ends; WRITE pauses hold back only commands that may write.
+  // pause ends; WRITE pauses hold back only commands that may write (EXEC:
+  // if one of its queued commands may).
   int64_t pause_until = engine.pause_until_ms().load(std::memory_order_relaxed);
   if (pause_until > 0 && !(flags & kClientMonitor)) {
+    uint64_t write_flags = spec->flags;
+    if (exec) write_flags |= transaction_.queued_flags();
     bool applies = !engine.pause_writes_only().load(std::memory_order_relaxed) ||
-                   (spec->flags & (kWrite | kMayReplicate));
+                   (write_flags & (kWrite | kMayReplicate));
     if (applies && WallTimeMs() < pause_until) {
       paused_ = true;
       shard_.AddPausedClient(this);
       return false;
     }
+  }
+  // A blocking command waits for everything before it, and nothing after it
+  // is dispatched until it has finished (it may block the client). A
+  // transaction command (WATCH, EXEC...) also waits for everything before
+  // it. A command queued inside MULTI waits for nothing. The command is
+  // dispatched again from the start once the pending hops are back.
+  bool blocking = (spec->flags & kBlocking) != 0;
+  bool queued = transaction_.active() && !(spec->flags & kTransactionControl);
+  if ((blocking || (spec->flags & kTransactionControl)) && !queued) {
+    bool pending = outstanding_batches_ > 0;
+    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
+    if (pending) {
+      if (skip) flags |= kClientReplySkipNext;  // still applies on the retry
+      return false;
+    }
+    stop_after_dispatch_ = blocking;
   }
   // CLIENT REPLY ON, and RESET (which turns replies back on), answer even
   // though replies were off or skipped when they arrived, as in Redis
@@ -272,14 +320,13 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   last_command = spec;
   if (engine.HasMonitors() && !(spec->flags & (kSkipMonitor | kAdmin))) FeedMonitor(args);
 
-  // A blocking command waits for everything before it, and nothing after it
-  // is dispatched until it has finished (it may block the client).
-  bool blocking = (spec->flags & kBlocking) != 0;
-  if (blocking) {
-    bool pending = outstanding_batches_ > 0;
-    for (RemoteBatch* b : batches_) pending = pending || b != nullptr;
-    if (pending) return false;
-    stop_after_dispatch_ = true;
+  // Inside MULTI everything but the transaction commands is queued.
+  if (queued) {
+    transaction_.Queue(*spec, args);
+    protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
+    rb.SimpleString("QUEUED");
+    discard_.clear();
+    return true;
   }
 
   if (spec->flags & kNoHop) return DispatchOnClientThread(*spec, args, suppress);
@@ -288,7 +335,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   int target = -1;
   bool multi = (spec->flags & kAllShards) != 0;
   std::vector<int> shards;
-  if (!multi && !spec->key_specs.empty()) {
+  if (!multi && !spec->key_specs.empty() && !(spec->flags & kTransactionControl)) {
     if (!spec->movable_keys && spec->first_key > 0 && spec->first_key == spec->last_key) {
       if (size_t(spec->first_key) < args.size()) target = engine.ShardOfKey(args[spec->first_key]);
     } else {

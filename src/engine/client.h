@@ -26,6 +26,7 @@
 #include "engine/executor.h"
 #include "engine/pubsub.h"
 #include "engine/tracking.h"
+#include "engine/transaction.h"
 #include "net/event_loop.h"
 #include "net/io_buffer.h"
 #include "protocol/reply_builder.h"
@@ -106,6 +107,11 @@ class Client : public net::IoHandler {
   void ResumeAfterPause();
   // True while the client waits for CLIENT PAUSE to end.
   bool paused() const { return paused_; }
+
+  // --- MULTI/EXEC and WATCH (engine/transaction.h); own thread only, or
+  // read with every shard parked (CLIENT LIST, INFO) ---
+  Transaction& transaction() { return transaction_; }
+  const Transaction& transaction() const { return transaction_; }
 
   // --- Blocking (engine/blocking.h); own thread only ---
   bool blocked() const { return blocked_ != nullptr; }
@@ -202,6 +208,7 @@ class Client : public net::IoHandler {
   bool paused_ = false;
   bool stop_after_dispatch_ = false;  // a blocking command was just dispatched
   std::shared_ptr<BlockedClient> blocked_;
+  Transaction transaction_;
   int64_t retry_deadline_ms_ = -1;  // keeps the deadline across a retry
   bool pending_write_registered_ = false;
 

@@ -47,12 +47,16 @@ class CommandContext {
   }
   ServerConfig& config() { return engine.config(); }
 
-  // Records a change to the keyspace (dirty counter; later WATCH, tracking,
-  // notifications hook in here).
+  // Records a change to the keyspace: the dirty counter, and WATCH (a
+  // transaction watching the key will fail; one branch when nothing on the
+  // key's shard is watched). Later tracking and notifications hook in here.
+  // Call after the change.
   void KeyModified(Db& db, std::string_view key) {
-    (void)db;
     Shard& owner = ShardFor(key);
     owner.stats().dirty++;
+    if (!owner.watches().empty()) {
+      owner.watches().Touch(owner.DbIndexOf(db), key, db.Find(key) != nullptr);
+    }
     if (owner.tracking().active()) TrackingKeyModified(*this, owner, key);
   }
   // Keyspace notification (notify-keyspace-events): `cls` is one of the
@@ -100,8 +104,9 @@ class CommandContext {
   // Called after a write that may let a blocked client proceed (a push to a
   // list, ZADD to a sorted set, ...).
   void SignalKeyReady(Db& db, std::string_view key) {
-    (void)db;
-    ShardFor(key).blocking().SignalReady(db_index, key);
+    Shard& owner = ShardFor(key);
+    int index = &db == &owner.db(db_index) ? db_index : owner.DbIndexOf(db);  // MOVE, COPY DB
+    owner.blocking().SignalReady(index, key);
   }
 
   void CountHit(bool hit) {

@@ -31,6 +31,10 @@
 //                client's thread, inline when every key is on its shard, else as a
 //                cross-shard execution over its keys' shards; the handler may ask
 //                (ExecHooks::retry_on_all_shards) to be run again over every shard.
+//   kTransactionControl executed at once even inside MULTI, never queued (MULTI,
+//                EXEC, DISCARD, WATCH, QUIT, RESET). Runs on the client's thread once
+//                every earlier command of the pipeline is back, whatever its key
+//                specs say (WATCH and EXEC reach other shards themselves).
 #pragma once
 
 #include <cstdint>
@@ -80,6 +84,7 @@ enum CommandFlag : uint64_t {
   kAllShards = 1ull << 40,
   kClientState = 1ull << 41,
   kNoHop = 1ull << 42,
+  kTransactionControl = 1ull << 43,
 };
 
 // Key spec flags, reported by COMMAND INFO as Redis names them.

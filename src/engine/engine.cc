@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -12,6 +13,14 @@
 #include "engine/client.h"
 #include "net/socket.h"
 #include "server/config.h"
+
+// mimalloc's process statistics, when mimalloc is linked (weak: absent
+// otherwise, and the resident set size stands in).
+extern "C" {
+void mi_process_info(size_t* elapsed_msecs, size_t* user_msecs, size_t* system_msecs,
+                     size_t* current_rss, size_t* peak_rss, size_t* current_commit,
+                     size_t* peak_commit, size_t* page_faults) __attribute__((weak));
+}
 
 namespace lodestone {
 
@@ -216,6 +225,21 @@ void Engine::RunCrossShard(Shard& self, std::vector<int> shards, const std::func
     req->released.store(1, std::memory_order_release);
     shards_[shards[i]]->Signal();  // the parked thread waits on its signal word
   }
+}
+
+void Engine::RefreshUsedMemory() {
+  size_t elapsed, user, sys, rss = 0, peak_rss, commit = 0, peak_commit, faults;
+  if (mi_process_info != nullptr) {
+    mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  } else {
+    long size = 0, pages = 0;
+    if (FILE* f = fopen("/proc/self/statm", "r")) {
+      if (fscanf(f, "%ld %ld", &size, &pages) != 2) pages = 0;
+      fclose(f);
+    }
+    commit = size_t(pages) * size_t(sysconf(_SC_PAGESIZE));
+  }
+  used_memory_.store(commit, std::memory_order_relaxed);
 }
 
 void Engine::RunOnAllShards(Shard& self, const std::function<void()>& fn) {

@@ -168,6 +168,12 @@ class Engine {
 
   std::atomic<int>& running_shards() { return running_shards_; }
 
+  // Bytes the process has in use, as of shard 0's last cron (at most one
+  // cron period old): what maxmemory is checked against, at the cost of a
+  // load per command. RefreshUsedMemory reads it from the allocator.
+  uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
+  void RefreshUsedMemory();
+
   // MONITOR: clients (shard, id) that receive every command. Feeding costs
   // nothing while nobody monitors (one relaxed load).
   void AddMonitor(int shard, uint64_t client_id);
@@ -205,6 +211,7 @@ class Engine {
 
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_shards_{0};
+  std::atomic<uint64_t> used_memory_{0};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
 

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "engine/client.h"
+#include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
 #include "protocol/reply_builder.h"
@@ -16,7 +17,7 @@
 namespace lodestone {
 
 Shard::Shard(Engine& engine, int id, int databases, uint64_t seed)
-    : engine_(engine), id_(id), rng_(seed) {
+    : engine_(engine), id_(id), rng_(seed), watches_(databases) {
   dbs_.reserve(databases);
   for (int i = 0; i < databases; i++) {
     dbs_.push_back(std::make_unique<Db>());
@@ -31,11 +32,20 @@ Shard::~Shard() {
   for (Client* c : closing_) delete c;
 }
 
+int Shard::DbIndexOf(const Db& db) const {
+  for (size_t i = 0; i < dbs_.size(); i++) {
+    if (dbs_[i].get() == &db) return int(i);
+  }
+  return 0;
+}
+
 bool Shard::stopping() const { return engine_.stopping(); }
 
 // Everything that reacts to a key expiring hooks in here (a Db has one
 // expire listener).
 void Shard::OnKeyExpired(int db, std::string_view key) {
+  // An expired key is deleted: that changes it for WATCH.
+  if (!watches_.empty()) watches_.Touch(db, key, false);
   if (tracking_.active()) TrackingInvalidateKey(engine_, *this, key, 0);
   engine_.pubsub().Notify(kNotifyExpired, "expired", key, db);
 }
@@ -223,6 +233,24 @@ void Shard::RemoveBlockedClient(Client* c) {
                          blocked_clients_.end());
 }
 
+namespace {
+
+// As in Redis, a waiter is woken only by a key of the type it waits for: a
+// list made ready and then replaced by a string in the same transaction
+// (MULTI, LPUSH, DEL, SET, EXEC) wakes no BLPOP. A missing key is left to
+// the command, which blocks again. XREADGROUP is always run again (Redis's
+// unblock_on_nokey): a deleted or retyped stream ends its wait with an error.
+bool ServesType(const CommandSpec& spec, const Entry* entry) {
+  if (entry == nullptr || spec.name == "xreadgroup") return true;
+  ObjType t = entry->value.type();
+  if (spec.group == "list") return t == ObjType::kList;
+  if (spec.group == "sorted-set") return t == ObjType::kZSet;
+  if (spec.group == "stream") return t == ObjType::kStream;
+  return true;
+}
+
+}  // namespace
+
 void Shard::ServeReadyKeys() {
   // Serving runs commands, whose writes may signal more keys: those are
   // picked up by this loop rather than by a nested call.
@@ -236,6 +264,10 @@ void Shard::ServeReadyKeys() {
         if (!bc->TryClaim()) {  // already served, timed out or gone
           queue->pop_front();
           continue;
+        }
+        if (!ServesType(*bc->spec, db(db_index).Find(key))) {
+          bc->Unclaim();  // the key changed type since it was signalled
+          break;
         }
         Shard& home = engine_.shard(bc->home_shard);
         uint64_t client_id = bc->client_id;
@@ -347,6 +379,7 @@ void Shard::Cron() {
   }
   blocking_.Purge();
   TrackingEnforceLimit(engine_, *this);
+  if (id_ == 0) engine_.RefreshUsedMemory();
   // Idle client timeout.
   if (cfg.timeout > 0) {
     std::vector<Client*> idle;

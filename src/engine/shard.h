@@ -22,6 +22,7 @@
 #include "common/random.h"
 #include "engine/blocking.h"
 #include "engine/tracking.h"
+#include "engine/watch_registry.h"
 #include "net/event_loop.h"
 #include "storage/db.h"
 
@@ -131,6 +132,10 @@ class Shard {
   // --- Client-side caching (engine/tracking.h): this shard's keys read by
   // tracking clients, and the BCAST prefixes. Own thread, or parked. ---
   TrackingTable& tracking() { return tracking_; }
+  // --- WATCH (engine/watch_registry.h): this shard's watched keys ---
+  WatchRegistry& watches() { return watches_; }
+  // The index of `db`, one of this shard's databases.
+  int DbIndexOf(const Db& db) const;
 
   // A client whose next command waits for CLIENT PAUSE to end; retried from
   // the loop until it runs.
@@ -201,6 +206,7 @@ class Shard {
   std::vector<Client*> paused_clients_;
   BlockingRegistry blocking_;
   TrackingTable tracking_;
+  WatchRegistry watches_;
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;

@@ -19,6 +19,7 @@
 #include "engine/engine.h"
 #include "engine/executor.h"
 #include "engine/shard.h"
+#include "engine/tracking.h"
 #include "scripting/lua_api.h"
 #include "scripting/lua_convert.h"
 #include "scripting/lua_vm.h"
@@ -321,6 +322,11 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   Shard& target = positions.empty() ? ctx.shard : engine.shard(engine.ShardOfKey(args[positions[0]]));
   ExecuteCommand(engine, target, *spec, args, rb, run->db_index, ctx.client, true, nullptr,
                  &hooks);
+  // Client-side caching: keys read by the script's read-only commands are
+  // remembered for the calling client (Redis tracks those, not the script).
+  if (uint64_t reader = TrackingReaderOf(ctx); reader != 0) {
+    TrackingRememberKeys(engine, target, true, *spec, args, reader);
+  }
   size_t pos = 0;
   PushRespAsLua(L, out, &pos);
   return raise && !out.empty() && out[0] == '-' ? CallOutcome::kRaise : CallOutcome::kReturn;
