@@ -21,6 +21,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubCommands(table);
   RegisterScriptCommands(table);
   RegisterTransactionCommands(table);
+  RegisterWaitCommands(table);
   table.Finalize();
 }
 

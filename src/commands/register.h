@@ -25,6 +25,7 @@ void RegisterDumpCommands(CommandTable& table);
 void RegisterPubSubCommands(CommandTable& table);
 void RegisterScriptCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
+void RegisterWaitCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

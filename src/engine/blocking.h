@@ -50,6 +50,9 @@ struct BlockedClient {
   int64_t deadline_ms = 0;        // 0 = forever
   bool single_shard = true;       // every key on one shard: it serves in place
   std::vector<std::string> keys;
+  // What the client gets on timeout, as RESP; empty means a null array
+  // (WAIT answers with a count instead).
+  std::string timeout_reply;
   std::atomic<bool> claimed{false};
 
   bool TryClaim() {

@@ -444,25 +444,29 @@ bool Client::DispatchOnClientThread(const CommandSpec& spec,
   }
   std::sort(shards.begin(), shards.end());
   shards.erase(std::unique(shards.begin(), shards.end()), shards.end());
-  std::string reply;
-  protocol::ReplyBuilder rb(&reply, resp);
-  ExecHooks hooks;
-  hooks.held_shards = &shards;
-  if (shards.size() == 1) {
-    ExecuteCommand(engine, shard_, spec, args, rb, db, this, false, nullptr, &hooks);
-  } else {
-    engine.RunCrossShard(shard_, shards, [&] {
-      ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &hooks);
-    });
-  }
-  if (hooks.retry_on_all_shards) {
-    reply.clear();
-    ExecHooks all;
-    engine.RunOnAllShards(shard_, [&] {
-      ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &all);
-    });
-  }
-  if (!suppress) ReplyTarget()->append(reply);
+  // Pushes for this client made by the script (its PUBLISH to a channel it
+  // subscribes, invalidations) follow the script's reply (ExecuteOwn).
+  ExecuteOwn(suppress, [&] {
+    std::string reply;
+    protocol::ReplyBuilder rb(&reply, resp);
+    ExecHooks hooks;
+    hooks.held_shards = &shards;
+    if (shards.size() == 1) {
+      ExecuteCommand(engine, shard_, spec, args, rb, db, this, false, nullptr, &hooks);
+    } else {
+      engine.RunCrossShard(shard_, shards, [&] {
+        ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &hooks);
+      });
+    }
+    if (hooks.retry_on_all_shards) {
+      reply.clear();
+      ExecHooks all;
+      engine.RunOnAllShards(shard_, [&] {
+        ExecuteCommand(engine, shard_, spec, args, rb, db, this, true, nullptr, &all);
+      });
+    }
+    if (!suppress) ReplyTarget()->append(reply);
+  });
   return true;
 }
 
@@ -585,6 +589,7 @@ void Client::EnterBlocked(const CommandSpec& spec, const std::vector<std::string
   }
   retry_deadline_ms_ = -1;
   bc->keys = req.keys;
+  bc->timeout_reply = req.timeout_reply;
   // Group the keys by shard; a command whose keys share one shard is served
   // in place by that shard.
   std::vector<std::vector<std::string>> by_shard(engine.shard_count());
@@ -645,9 +650,12 @@ void Client::OnBlockedRetry(const std::shared_ptr<BlockedClient>& bc) {
 void Client::OnBlockTimeout(bool claimed, bool error) {
   if (!blocked_) return;
   if (!claimed && !blocked_->TryClaim()) return;  // being served right now
-  protocol::ReplyBuilder rb(ReplyTarget(), resp);
+  std::string* target = ReplyTarget();
+  protocol::ReplyBuilder rb(target, resp);
   if (error) {
     rb.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else if (!blocked_->timeout_reply.empty()) {
+    target->append(blocked_->timeout_reply);
   } else {
     rb.NullArray();
   }

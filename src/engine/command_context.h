@@ -99,6 +99,7 @@ class CommandContext {
     block->keys.assign(keys.begin(), keys.end());
     block->timeout_ms = timeout_ms;
     block->args = std::move(rewritten_args);
+    block->timeout_reply.clear();
     return true;
   }
   // Called after a write that may let a blocked client proceed (a push to a

@@ -27,6 +27,8 @@ struct BlockRequest {
   // When set, the arguments to run again instead of the original ones (XREAD
   // replaces "$" with the ID it resolved when it first blocked).
   std::vector<std::string> args;
+  // The reply on timeout, as RESP; empty means a null array.
+  std::string timeout_reply;
 };
 
 // What a caller that runs scripts (EVAL, FCALL: scripting/script_runner.h)

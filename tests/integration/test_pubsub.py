@@ -197,6 +197,27 @@ def test_resp3_push_and_publish_to_self(rt, server_threads):
         s.close()
 
 
+@pytest.mark.threads
+def test_publish_to_self_from_script_and_multi_follows_the_reply(rt, server_threads):
+    # The messages a script (or a transaction) publishes to its own client
+    # come after the EVAL (EXEC) reply, in publish order.
+    s = conn(server_threads, resp=3)
+    try:
+        assert s.call("SUBSCRIBE", "foo") == Push([b"subscribe", b"foo", 1])
+        script = ("redis.call('ping','abc') redis.call('publish','foo','bar') "
+                  "redis.call('publish','foo','vaz') return 'bla'")
+        assert s.call("EVAL", script, "0") == b"bla"
+        assert s.read() == Push([b"message", b"foo", b"bar"])
+        assert s.read() == Push([b"message", b"foo", b"vaz"])
+        assert s.call("MULTI") == b"OK"
+        assert s.call("PUBLISH", "foo", "m1") == b"QUEUED"
+        assert s.call("PING", "x") == b"QUEUED"
+        assert s.call("EXEC") == [1, b"x"]
+        assert s.read() == Push([b"message", b"foo", b"m1"])
+    finally:
+        s.close()
+
+
 def test_reply_off_still_confirms(r, server):
     s = conn(server, resp=3)
     try:
