@@ -67,9 +67,10 @@ def main():
         lines.insert(5, "%d top-level commands." % total)
         lines.insert(6, "")
         lines += ["## Partial", "",
-                  "- `FUNCTION FLUSH` and `FUNCTION LIST` serve an always-empty library",
-                  "  registry until the scripting engine exists (Redis's test harness sends",
-                  "  `FUNCTION FLUSH` before every test).",
+                  "- `WAIT` and `WAITAOF` count 0 acknowledgements: there are no replicas",
+                  "  and no AOF yet, so a wait that asks for any lasts until its timeout.",
+                  "- `maxmemory` is enforced per Redis's policies only as far as eviction",
+                  "  exists (see docs/architecture.md).",
                   "- `DEBUG` implements the subcommands the test suites rely on; `RELOAD`",
                   "  keeps the data in memory until persistence exists.",
                   ""]
