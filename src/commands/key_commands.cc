@@ -355,6 +355,14 @@ void SwapDb(CommandContext& ctx) {
         shard.watches().TouchAll(b, shard.db(b), &shard.db(a), ctx.now_ms);
       }
       shard.db(a).SwapWith(shard.db(b));
+      // Clients blocked on a key that exists after the swap can be served
+      // (an expired key serves nobody).
+      for (int db : {a, b}) {
+        for (const std::string& key : shard.blocking().KeysInDb(db)) {
+          Entry* e = shard.db(db).Find(key);
+          if (e != nullptr && !Db::IsExpired(e, ctx.now_ms)) shard.blocking().SignalReady(db, key);
+        }
+      }
     }
   }
   ctx.shard.stats().dirty++;

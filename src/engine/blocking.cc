@@ -11,6 +11,15 @@ std::string BlockingRegistry::MapKey(int db, std::string_view key) {
   return k;
 }
 
+std::vector<std::string> BlockingRegistry::KeysInDb(int db) const {
+  std::string prefix = MapKey(db, "");
+  std::vector<std::string> keys;
+  for (const auto& [k, queue] : waiters_) {
+    if (k.compare(0, prefix.size(), prefix) == 0) keys.push_back(k.substr(prefix.size()));
+  }
+  return keys;
+}
+
 void BlockingRegistry::Register(int db, std::string_view key, std::shared_ptr<BlockedClient> bc) {
   waiters_[MapKey(db, key)].push_back(std::move(bc));
 }

@@ -76,6 +76,9 @@ class BlockingRegistry {
   // Drops claimed (finished) waiters; removes empty queues.
   void Purge();
   size_t key_count() const { return waiters_.size(); }
+  // The keys of database `db` that have waiters (SWAPDB signals those that
+  // exist after the swap).
+  std::vector<std::string> KeysInDb(int db) const;
 
  private:
   static std::string MapKey(int db, std::string_view key);

@@ -6,11 +6,12 @@ against the reference redis-server.
 Blocking commands are tested on their non-blocking paths only (serving at
 once, argument errors, and a short timeout on empty keys)."""
 import random
+import time
 
 import pytest
 import redis
 
-from test_protocol import ErrorReply, RawConn
+from test_protocol import ErrorReply, RawConn, encode
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
@@ -595,3 +596,24 @@ def test_differential_against_reference(server, reference, seed):
         for k in DIFF_KEYS:
             cmd = ["LRANGE", k, "0", "-1"] if ref.call("TYPE", k) == b"list" else ["GET", k]
             assert ours.call(*cmd) == ref.call(*cmd)
+
+
+def test_swapdb_wakes_client_blocked_on_swapped_in_key(r, server):
+    # A key that exists after SWAPDB serves the clients blocked on it; an
+    # expired one serves nobody.
+    r.execute_command("SELECT", 1)
+    r.rpush("k", "hello")
+    r.execute_command("SELECT", 0)
+    c = RawConn(server.port)
+    try:
+        c.call("SELECT", "9")
+        c.send(encode("BRPOP", "k", "5"))
+        deadline = time.time() + 5
+        while int(r.info("clients")["blocked_clients"]) < 1:
+            assert time.time() < deadline
+            time.sleep(0.01)
+        r.execute_command("SWAPDB", 1, 9)
+        assert c.read() == [b"k", b"hello"]
+    finally:
+        c.close()
+        r.execute_command("FLUSHALL")
