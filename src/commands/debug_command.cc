@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "server/config.h"
+#include "storage/list_value.h"
 
 namespace lodestone {
 namespace {
@@ -69,7 +70,23 @@ void DebugObject(CommandContext& ctx) {
            "Value at:%p refcount:1 encoding:%s serializedlength:%zu lru:%u lru_seconds_idle:%llu",
            static_cast<const void*>(&v), EncodingName(v.encoding()), serialized, lru,
            static_cast<unsigned long long>(idle_s));
-  ctx.reply.SimpleString(buf);
+  std::string line = buf;
+  if (v.encoding() == Encoding::kQuicklist) {
+    // Redis's quicklist fields. The node size limit and compression are the
+    // current configuration's (a list does not keep its own), and nodes are
+    // never compressed, so the uncompressed size is the whole size.
+    const auto& list = *static_cast<const ListValue*>(v.collection());
+    size_t nodes = list.NodeCount(), bytes = 0;
+    for (size_t i = 0; i < nodes; i++) bytes += list.Node(i).BytesUsed();
+    const ServerConfig& cfg = ctx.config();
+    snprintf(buf, sizeof(buf),
+             " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d "
+             "ql_uncompressed_size:%zu",
+             nodes, nodes > 0 ? double(list.Size()) / double(nodes) : 0.0,
+             cfg.list_max_listpack_size, cfg.list_compress_depth != 0 ? 1 : 0, bytes);
+    line += buf;
+  }
+  ctx.reply.SimpleString(line);
 }
 
 // DEBUG PROTOCOL type
