@@ -27,11 +27,11 @@ for unit in "$@"; do
   (cd "$src" && timeout 900 ./runtest --host 127.0.0.1 --port "$port" --single "unit/$unit" \
       --tags "$tags" --clients 1 > "$out" 2>&1)
   ok=$(grep -c '\[.*ok.*\]:' "$out")
-  err=$(grep -cE '\[.*(err|exception).*\]:' "$out")
+  err=$(grep -cE '^\[.*(err|exception).*\]:' "$out")
   aborted=""
   grep -q "exception" "$out" && aborted=" (aborted by an exception)"
   echo "threads=$threads unit/$unit ok=$ok err=$err$aborted"
-  grep -E '\[.*(err|exception).*\]:' "$out" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | sed 's/^/    /'
+  grep -E '^\[.*(err|exception).*\]:' "$out" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | sed 's/^/    /'
   total_ok=$((total_ok + ok)); total_err=$((total_err + err))
 done
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
