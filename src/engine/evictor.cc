@@ -216,6 +216,9 @@ bool PerformEvictions(Shard& self) {
   Engine& engine = self.engine();
   const ServerConfig& cfg = engine.config();
   uint64_t maxmemory = cfg.maxmemory;
+  // The caller saw the cron's sample over the limit; the sample may be
+  // stale (memory freed since), so read the allocator again first.
+  engine.RefreshUsedMemory();
   uint64_t used = engine.used_memory();
   if (maxmemory == 0 || used <= maxmemory) {
     NoteState(engine, false);
