@@ -216,9 +216,6 @@ bool PerformEvictions(Shard& self) {
   Engine& engine = self.engine();
   const ServerConfig& cfg = engine.config();
   uint64_t maxmemory = cfg.maxmemory;
-  // The caller saw the cron's sample over the limit; the sample may be
-  // stale (memory freed since), so read the allocator again first.
-  engine.RefreshUsedMemory();
   uint64_t used = engine.used_memory();
   if (maxmemory == 0 || used <= maxmemory) {
     NoteState(engine, false);
@@ -243,6 +240,12 @@ bool PerformEvictions(Shard& self) {
     });
   }
   engine.NoteMemoryFreed(freed);
+  if (freed < to_free && !timed_out) {
+    // Out of candidates. The cron's sample may be stale (memory freed
+    // since, by FLUSHALL or DEL): read the allocator before refusing.
+    engine.RefreshUsedMemory();
+    if (engine.used_memory() <= maxmemory) freed = to_free;
+  }
   if (freed >= to_free) NoteState(engine, false);
   // Cut short by the time limit counts as progress (Redis's EVICT_RUNNING).
   return freed >= to_free || timed_out;

@@ -394,7 +394,7 @@ void Shard::Cron() {
   // check reads the allocator's committed bytes, which otherwise lag).
   if (stats_.evicted_keys != evicted_at_last_collect_) {
     evicted_at_last_collect_ = stats_.evicted_keys;
-    if (mi_collect != nullptr) mi_collect(false);
+    if (mi_collect != nullptr) mi_collect(true);
   }
   TrackingEnforceLimit(engine_, *this);
   if (id_ == 0) engine_.RefreshUsedMemory();
