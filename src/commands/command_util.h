@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "server/config.h"
 #include "storage/db.h"
+#include "storage/eviction.h"
 
 namespace lodestone {
 
@@ -33,6 +34,19 @@ inline CommandSpec Row(std::string name, int arity, uint64_t flags, std::string 
   return spec;
 }
 
+// Records an access to `value` for eviction: its LRU clock, or under an LFU
+// policy its logarithmic counter (storage/eviction.h).
+inline void TouchValue(CommandContext& ctx, Value& value) {
+  const ServerConfig& cfg = ctx.config();
+  if (cfg.maxmemory_policy == MaxmemoryPolicy::kAllkeysLfu ||
+      cfg.maxmemory_policy == MaxmemoryPolicy::kVolatileLfu) {
+    double r = double(ctx.shard.rng().Next() >> 11) * (1.0 / 9007199254740992.0);
+    value.set_lru(LfuTouch(value.lru(), ctx.now_ms, cfg.lfu_log_factor, cfg.lfu_decay_time, r));
+  } else {
+    value.set_lru(uint32_t(ctx.now_ms / 1000));
+  }
+}
+
 // Looks `key` up for reading, honouring expiry, and counts a keyspace hit or
 // miss (a miss is also the "keymiss" event). Returns nullptr when absent.
 inline Entry* LookupRead(CommandContext& ctx, Db& db, std::string_view key) {
@@ -42,7 +56,7 @@ inline Entry* LookupRead(CommandContext& ctx, Db& db, std::string_view key) {
     ctx.Notify(kNotifyKeyMiss, "keymiss", key);
     return nullptr;
   }
-  e->value.set_lru(uint32_t(ctx.now_ms / 1000));
+  TouchValue(ctx, e->value);
   return e;
 }
 

@@ -95,6 +95,7 @@ Totals SumShards(CommandContext& ctx) {
     t.stats.net_input_bytes += ss.net_input_bytes;
     t.stats.net_output_bytes += ss.net_output_bytes;
     t.stats.expired_time_cap_reached += ss.expired_time_cap_reached;
+    t.stats.evicted_keys += ss.evicted_keys;
     t.stats.dirty += ss.dirty;
     t.stats.total_error_replies += ss.total_error_replies;
     t.stats.unexpected_error_replies += ss.unexpected_error_replies;
@@ -314,6 +315,7 @@ void MemorySection(CommandContext& ctx, InfoWriter& w) {
   w.Field("used_memory_scripts_human", BytesToHuman(sm.script_bytes));
   w.Fixed2("mem_fragmentation_ratio", m.used ? double(m.rss) / double(m.used) : 0);
   w.Int("mem_fragmentation_bytes", int64_t(m.rss) - int64_t(m.used));
+  w.Field("mem_not_counted_for_evict", "0");
   w.Field("mem_replication_backlog", "0");
   w.Field("mem_total_replication_buffers", "0");
   w.Field("mem_clients_slaves", "0");
@@ -386,9 +388,12 @@ void StatsSection(CommandContext& ctx, const Totals& t, InfoWriter& w) {
   w.Field("expired_subkeys", "0");
   w.Uint("expired_keys", t.expired_keys);
   w.Uint("expired_time_cap_reached_count", t.stats.expired_time_cap_reached);
-  w.Field("evicted_keys", "0");
+  w.Uint("evicted_keys", t.stats.evicted_keys);
   w.Field("evicted_clients", "0");
   w.Field("evicted_scripts", "0");
+  int64_t mono_us = MonotonicUs();
+  w.Uint("total_eviction_exceeded_time", e.eviction_exceeded_total_ms(mono_us));
+  w.Uint("current_eviction_exceeded_time", e.eviction_exceeded_current_ms(mono_us));
   w.Uint("keyspace_hits", t.stats.keyspace_hits);
   w.Uint("keyspace_misses", t.stats.keyspace_misses);
   const ChannelRegistry& channels = ctx.engine.pubsub().registry();

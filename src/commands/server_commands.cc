@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "engine/client.h"
+#include "engine/evictor.h"
 #include "server/config.h"
 
 namespace lodestone {
@@ -151,6 +152,16 @@ void ConfigSet(CommandContext& ctx) {
   if (!st.ok()) return ctx.reply.Error(st.message());
   // Side effects the registry has no hook for.
   SetLogLevel(ctx.config().loglevel);
+  ApplyMaxmemoryPolicy(ctx.config());
+  // A new maxmemory takes effect at once: every shard is parked here, so
+  // keys are evicted from all of them (Redis's updateMaxmemory). Whether
+  // that succeeds does not change the reply.
+  for (const auto& [name, value] : pairs) {
+    if (EqualsIgnoreCase(name, "maxmemory") && ctx.config().maxmemory > 0) {
+      EvictHeldShards(ctx.engine);
+      break;
+    }
+  }
   ctx.reply.Ok();
 }
 

@@ -11,6 +11,7 @@
 #include "common/strings.h"
 #include "engine/command_table.h"
 #include "engine/engine.h"
+#include "engine/evictor.h"
 #include "engine/executor.h"
 #include "engine/remote_batch.h"
 #include "engine/shard.h"
@@ -268,11 +269,15 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     return true;
   }
   bool exec = transaction_.active() && spec->name == "exec";
-  // maxmemory: Lodestone evicts nothing yet, so over the limit a command
-  // that may grow memory is refused (Redis's noeviction). EXEC is refused if
-  // any queued command would be, and the transaction is discarded.
+  // maxmemory: over the limit, keys are evicted first (engine/evictor.h);
+  // if that cannot bring memory under it, a command that may grow memory is
+  // refused. EXEC is refused if any queued command would be, and the
+  // transaction is discarded. With maxmemory 0 this costs one load.
   uint64_t maxmemory = engine.config().maxmemory;
+  // Not while a script runs past busy-reply-threshold (this thread may be
+  // inside it, or parked for it), as Redis skips it inside yielding commands.
   if (maxmemory > 0 && engine.used_memory() > maxmemory &&
+      busy.busy.load(std::memory_order_relaxed) == 0 && !PerformEvictions(shard_) &&
       ((spec->flags & kDenyOom) || (exec && (transaction_.queued_flags() & kDenyOom)))) {
     error_reply(std::string(protocol::kOom));
     shard_.command_stats()[spec->id].rejected_calls++;

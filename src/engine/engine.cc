@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "engine/client.h"
+#include "engine/evictor.h"
 #include "net/socket.h"
 #include "server/config.h"
 
@@ -69,6 +70,7 @@ Engine::Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTabl
 Engine::~Engine() = default;
 
 bool Engine::Start(std::string* err) {
+  ApplyMaxmemoryPolicy(config_);
   bool any = false;
   for (const std::string& addr : config_.bind) {
     std::string e;
@@ -240,6 +242,31 @@ void Engine::RefreshUsedMemory() {
     commit = size_t(pages) * size_t(sysconf(_SC_PAGESIZE));
   }
   used_memory_.store(commit, std::memory_order_relaxed);
+}
+
+void Engine::NoteMemoryFreed(uint64_t bytes) {
+  uint64_t used = used_memory_.load(std::memory_order_relaxed);
+  used_memory_.store(used > bytes ? used - bytes : 0, std::memory_order_relaxed);
+}
+
+void Engine::NoteOverMaxmemory(bool over, int64_t now_us) {
+  int64_t since = over_maxmemory_since_us_.load(std::memory_order_relaxed);
+  if (over && since == 0) {
+    over_maxmemory_since_us_.compare_exchange_strong(since, now_us);
+  } else if (!over && since != 0 &&
+             over_maxmemory_since_us_.compare_exchange_strong(since, 0)) {
+    over_maxmemory_total_us_.fetch_add(uint64_t(std::max<int64_t>(0, now_us - since)));
+  }
+}
+
+uint64_t Engine::eviction_exceeded_current_ms(int64_t now_us) const {
+  int64_t since = over_maxmemory_since_us_.load(std::memory_order_relaxed);
+  return since == 0 ? 0 : uint64_t(std::max<int64_t>(0, now_us - since)) / 1000;
+}
+
+uint64_t Engine::eviction_exceeded_total_ms(int64_t now_us) const {
+  return over_maxmemory_total_us_.load(std::memory_order_relaxed) / 1000 +
+         eviction_exceeded_current_ms(now_us);
 }
 
 void Engine::RunOnAllShards(Shard& self, const std::function<void()>& fn) {

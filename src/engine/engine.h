@@ -173,6 +173,14 @@ class Engine {
   // load per command. RefreshUsedMemory reads it from the allocator.
   uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
   void RefreshUsedMemory();
+  // Eviction (engine/evictor.h) freed about `bytes` since the last sample:
+  // lowers the figure until the cron samples the allocator again.
+  void NoteMemoryFreed(uint64_t bytes);
+  // Whether used memory is over maxmemory now (evictor), for INFO's
+  // total_eviction_exceeded_time and current_eviction_exceeded_time (ms).
+  void NoteOverMaxmemory(bool over, int64_t now_us);
+  uint64_t eviction_exceeded_total_ms(int64_t now_us) const;
+  uint64_t eviction_exceeded_current_ms(int64_t now_us) const;
 
   // MONITOR: clients (shard, id) that receive every command. Feeding costs
   // nothing while nobody monitors (one relaxed load).
@@ -212,6 +220,8 @@ class Engine {
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_shards_{0};
   std::atomic<uint64_t> used_memory_{0};
+  std::atomic<int64_t> over_maxmemory_since_us_{0};  // 0: not over
+  std::atomic<uint64_t> over_maxmemory_total_us_{0};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
 

@@ -14,6 +14,11 @@
 #include "protocol/reply_builder.h"
 #include "server/config.h"
 
+// mimalloc's collection of free memory, when mimalloc is linked (weak).
+extern "C" {
+void mi_collect(bool force) __attribute__((weak));
+}
+
 namespace lodestone {
 
 Shard::Shard(Engine& engine, int id, int databases, uint64_t seed)
@@ -48,6 +53,13 @@ void Shard::OnKeyExpired(int db, std::string_view key) {
   if (!watches_.empty()) watches_.Touch(db, key, false);
   if (tracking_.active()) TrackingInvalidateKey(engine_, *this, key, 0);
   engine_.pubsub().Notify(kNotifyExpired, "expired", key, db);
+}
+
+void Shard::OnKeyEvicted(int db, std::string_view key) {
+  stats_.evicted_keys++;
+  if (!watches_.empty()) watches_.Touch(db, key, false);
+  if (tracking_.active()) TrackingInvalidateKey(engine_, *this, key, 0);
+  engine_.pubsub().Notify(kNotifyEvicted, "evicted", key, db);
 }
 
 void Shard::OnKeyAdded(int db, std::string_view key) {
@@ -378,6 +390,12 @@ void Shard::Cron() {
     }
   }
   blocking_.Purge();
+  // After evictions, hand this thread's freed pages back (the maxmemory
+  // check reads the allocator's committed bytes, which otherwise lag).
+  if (stats_.evicted_keys != evicted_at_last_collect_) {
+    evicted_at_last_collect_ = stats_.evicted_keys;
+    if (mi_collect != nullptr) mi_collect(true);
+  }
   TrackingEnforceLimit(engine_, *this);
   if (id_ == 0) engine_.RefreshUsedMemory();
   // Idle client timeout.

@@ -47,6 +47,7 @@ struct ShardStats {
   uint64_t net_output_bytes = 0;
   uint64_t expired_keys = 0;
   uint64_t expired_time_cap_reached = 0;
+  uint64_t evicted_keys = 0;
   uint64_t dirty = 0;  // changes since the last save
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
@@ -147,6 +148,10 @@ class Shard {
   // "hexpired" (+ "del") for hash fields purged by the cron.
   void OnKeyExpired(int db, std::string_view key);
   void OnKeyAdded(int db, std::string_view key);
+  // `key` of database `db` was just evicted for maxmemory (engine/evictor.h):
+  // counts it and fires what a deletion fires (WATCH, client-side caching
+  // invalidation, the "evicted" notification). Same threads as above.
+  void OnKeyEvicted(int db, std::string_view key);
   void OnElementsExpired(int db, std::string_view key, bool emptied);
   // Scripting's per-thread state (its Lua VM), created on first use by the
   // shard's own thread. Own thread only.
@@ -210,6 +215,7 @@ class Shard {
   bool serving_blocked_ = false;
   std::vector<Client*> blocked_clients_;
   int64_t next_cron_us_ = 0;
+  uint64_t evicted_at_last_collect_ = 0;
   int64_t last_busy_sweep_us_ = 0;
   std::thread thread_;
 };

@@ -119,6 +119,13 @@ class Db {
   // for at most 100 tries, after which an expired key may be returned when
   // every key has a TTL, as Redis does on replicas).
   Entry* RandomKey(Random& random, int64_t now_ms);
+  // Eviction sampling: any key (expired or not), or any key with a TTL;
+  // nullptr when there is none. Deletes nothing.
+  Entry* SampleAnyKey(Random& random) { return table_.RandomEntry(random); }
+  Entry* SampleVolatileKey(Random& random) {
+    if (ttl_entries_.empty()) return nullptr;
+    return ttl_entries_[random.Uniform(ttl_entries_.size())];
+  }
   // Deletes every key; returns how many there were.
   size_t Clear();
   // Exchanges the whole contents (keys, TTL index, avg_ttl) with `other`

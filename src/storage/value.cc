@@ -4,12 +4,14 @@
 #include <ctime>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
 
 #include "common/strings.h"
+#include "storage/eviction.h"
 
 namespace lodestone {
 
@@ -112,9 +114,19 @@ Value& Value::operator=(Value&& other) noexcept {
   return *this;
 }
 
+// Whether new objects start with LFU data (an LFU maxmemory policy).
+static std::atomic<bool> lfu_clock{false};
+
+void Value::SetLfuClock(bool on) { lfu_clock.store(on, std::memory_order_relaxed); }
+
 // The access clock a new object starts with (OBJECT IDLETIME counts from
-// creation, as Redis's createObject stamps LRU_CLOCK()).
-static uint32_t LruClockNow() { return static_cast<uint32_t>(time(nullptr)); }
+// creation, as Redis's createObject stamps LRU_CLOCK()); under an LFU policy,
+// the current minute and the initial counter (OBJECT FREQ is 5).
+static uint32_t LruClockNow() {
+  time_t now = time(nullptr);
+  if (lfu_clock.load(std::memory_order_relaxed)) return LfuNew(int64_t(now) * 1000);
+  return static_cast<uint32_t>(now);
+}
 
 Value Value::Int(int64_t v) {
   Value value;

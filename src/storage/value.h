@@ -131,6 +131,9 @@ class Value {
   // kept; the policy may use all of them.
   uint32_t lru() const { return lru_; }
   void set_lru(uint32_t lru) { lru_ = lru; }
+  // Any thread: whether new values get LFU data rather than an LRU clock
+  // (set when an LFU maxmemory policy is chosen; see storage/eviction.h).
+  static void SetLfuClock(bool on);
 
   // Heap bytes owned by this value, not counting sizeof(Value) itself (the
   // Value is embedded in its Entry). 0 for int-encoded and inline strings.
