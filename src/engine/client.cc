@@ -655,6 +655,11 @@ void Client::OnBlockedRetry(const std::shared_ptr<BlockedClient>& bc) {
 void Client::OnBlockTimeout(bool claimed, bool error) {
   if (!blocked_) return;
   if (!claimed && !blocked_->TryClaim()) return;  // being served right now
+  // The blocked call is counted now (see ExecuteCommand); CLIENT UNBLOCK
+  // ... ERROR makes it a failed one.
+  CommandStats& st = shard_.command_stats()[blocked_->spec->id];
+  st.calls++;
+  if (error) st.failed_calls++;
   std::string* target = ReplyTarget();
   protocol::ReplyBuilder rb(target, resp);
   if (error) {

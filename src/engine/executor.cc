@@ -34,7 +34,9 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   int64_t duration_us = WallTimeUs() - start_us;
   if (duration_us < 0) duration_us = 0;
   CommandStats& st = shard.command_stats()[spec.id];
-  st.calls++;
+  // A command that blocked is counted once, when it is served (executed
+  // again) or times out (Client::OnBlockTimeout), as in Redis.
+  if (block == nullptr || !block->requested) st.calls++;
   st.usec += uint64_t(duration_us);
   ShardStats& ss = shard.stats();
   ss.commands_processed++;

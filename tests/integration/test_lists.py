@@ -617,3 +617,23 @@ def test_swapdb_wakes_client_blocked_on_swapped_in_key(r, server):
     finally:
         c.close()
         r.execute_command("FLUSHALL")
+
+
+def test_blocked_command_counted_once_in_commandstats(r, server):
+    # A command that blocks is counted when it is served (or times out),
+    # not also when it first found nothing.
+    r.config_resetstat()
+    c = RawConn(server.port)
+    try:
+        c.send(encode("BLPOP", "cs_list", "0"))
+        deadline = time.time() + 5
+        while int(r.info("clients")["blocked_clients"]) < 1:
+            assert time.time() < deadline
+            time.sleep(0.01)
+        r.lpush("cs_list", "a")
+        assert c.read() == [b"cs_list", b"a"]
+        assert r.info("commandstats")["cmdstat_blpop"]["calls"] == 1
+        assert c.call("BLPOP", "cs_list", "0.01") is None
+        assert r.info("commandstats")["cmdstat_blpop"]["calls"] == 2
+    finally:
+        c.close()
