@@ -73,15 +73,8 @@ class CommandContext {
   }
   // The same for database `db` (MOVE's and COPY's target database).
   void NotifyInDb(int db, int cls, std::string_view event, std::string_view key) {
-    if (hooks != nullptr && hooks->deferred != nullptr) {
-      if (!engine.pubsub().Notifies(cls)) return;
-      hooks->deferred->push_back(
-          [&pubsub = engine.pubsub(), db, cls, event = std::string(event), key = std::string(key)] {
-            pubsub.Notify(cls, event, key, db);
-          });
-      return;
-    }
-    engine.pubsub().Notify(cls, event, key, db);
+    if (!engine.pubsub().Notifies(cls)) return;  // the common case: one load
+    PublishNotification(db, cls, event, key);
   }
   // Blocking commands (BLPOP & co.). A handler that finds nothing to serve
   // calls BlockOn; the client then waits until a key is signalled ready (the
@@ -117,6 +110,9 @@ class CommandContext {
       shard.stats().keyspace_misses++;
     }
   }
+
+  // NotifyInDb with the class on: publishes now, or queues it for a script.
+  void PublishNotification(int db, int cls, std::string_view event, std::string_view key);
 
   Engine& engine;
   Shard& shard;

@@ -11,6 +11,18 @@
 
 namespace lodestone {
 
+void CommandContext::PublishNotification(int db, int cls, std::string_view event,
+                                         std::string_view key) {
+  if (hooks != nullptr && hooks->deferred != nullptr) {
+    hooks->deferred->push_back(
+        [&pubsub = engine.pubsub(), db, cls, event = std::string(event), key = std::string(key)] {
+          pubsub.Notify(cls, event, key, db);
+        });
+    return;
+  }
+  engine.pubsub().Notify(cls, event, key, db);
+}
+
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
                     int db_index, Client* client, bool cross_shard, BlockRequest* block,
