@@ -8,9 +8,9 @@
 // real: features Lodestone does not have yet (replication, persistence,
 // pub/sub, blocking) report what a Redis without them reports (0, "ok", -1).
 //
-// Memory: used_memory is the allocator's own figure, mimalloc's committed
-// bytes (mi_process_info), as the design brief asks; without mimalloc (the
-// sanitizer builds) it falls back to the resident set size from /proc.
+// Memory: used_memory is the bytes allocated and not freed, counted per
+// allocation in front of mimalloc (common/memory_accounting.h), as Redis's
+// zmalloc counts; the sanitizer builds take their runtime's count.
 // instantaneous_* metrics are computed from samples that INFO itself takes
 // (see Engine::InstantMetric): the rate since the newest sample at least 1.6 s
 // old (Redis averages over 1.6 s), or since the oldest one.
@@ -35,9 +35,6 @@
 // mimalloc's statistics, when mimalloc is linked (weak: absent otherwise).
 extern "C" {
 int mi_version(void) __attribute__((weak));
-void mi_process_info(size_t* elapsed_msecs, size_t* user_msecs, size_t* system_msecs,
-                     size_t* current_rss, size_t* peak_rss, size_t* current_commit,
-                     size_t* peak_commit, size_t* page_faults) __attribute__((weak));
 }
 
 namespace lodestone {
@@ -133,22 +130,17 @@ uint64_t ResidentSetSize() {
   return pages_resident * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
-MemoryFigures ReadMemory() {
+MemoryFigures ReadMemory(Engine& engine) {
   MemoryFigures m;
   m.rss = ResidentSetSize();
-  if (mi_process_info != nullptr) {
-    size_t elapsed, user, sys, rss, peak_rss, commit = 0, peak_commit = 0, faults;
-    mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-    m.used = commit;
-    m.peak = peak_commit;
-    int v = mi_version != nullptr ? mi_version() : 0;
+  engine.RefreshUsedMemory();
+  m.used = memory::AllocatedBytes();
+  m.peak = std::max(m.used, engine.used_memory_peak());
+  if (mi_version != nullptr) {
+    int v = mi_version();
     m.allocator = "mimalloc-" + std::to_string(v / 100) + "." + std::to_string((v / 10) % 10) +
                   "." + std::to_string(v % 10);
   } else {
-    rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    m.used = m.rss;
-    m.peak = std::max<uint64_t>(m.rss, uint64_t(ru.ru_maxrss) * 1024);
     m.allocator = "libc";
   }
   return m;
@@ -275,7 +267,7 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
 
 void MemorySection(CommandContext& ctx, InfoWriter& w) {
   const ServerConfig& cfg = ctx.config();
-  MemoryFigures m = ReadMemory();
+  MemoryFigures m = ReadMemory(ctx.engine);
   uint64_t overhead = 0;
   uint64_t clients_normal = 0;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {

@@ -283,6 +283,12 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
   }
+  // tracking-table-max-keys lowered: trimmed before the command, as Redis.
+  int64_t max_tracked = engine.config().tracking_table_max_keys;
+  if (max_tracked > 0 &&
+      engine.tracking().total_keys().load(std::memory_order_relaxed) > max_tracked) {
+    TrackingEnforceLimitNow(engine, shard_);
+  }
   // CLIENT PAUSE: the command waits (with everything after it) until the
   // pause ends; WRITE pauses hold back only commands that may write (EXEC:
   // if one of its queued commands may).

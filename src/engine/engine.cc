@@ -15,14 +15,6 @@
 #include "net/socket.h"
 #include "server/config.h"
 
-// mimalloc's process statistics, when mimalloc is linked (weak: absent
-// otherwise, and the resident set size stands in).
-extern "C" {
-void mi_process_info(size_t* elapsed_msecs, size_t* user_msecs, size_t* system_msecs,
-                     size_t* current_rss, size_t* peak_rss, size_t* current_commit,
-                     size_t* peak_commit, size_t* page_faults) __attribute__((weak));
-}
-
 namespace lodestone {
 
 // Accepts connections on one listening socket (registered with shard 0's
@@ -230,21 +222,15 @@ void Engine::RunCrossShard(Shard& self, std::vector<int> shards, const std::func
 }
 
 void Engine::RefreshUsedMemory() {
-  size_t elapsed, user, sys, rss = 0, peak_rss, commit = 0, peak_commit, faults;
-  if (mi_process_info != nullptr) {
-    mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-  } else {
-    long size = 0, pages = 0;
-    if (FILE* f = fopen("/proc/self/statm", "r")) {
-      if (fscanf(f, "%ld %ld", &size, &pages) != 2) pages = 0;
-      fclose(f);
-    }
-    commit = size_t(pages) * size_t(sysconf(_SC_PAGESIZE));
+  uint64_t used = memory::AllocatedBytes();
+  used_memory_.store(used, std::memory_order_relaxed);
+  if (used > used_memory_peak_.load(std::memory_order_relaxed)) {
+    used_memory_peak_.store(used, std::memory_order_relaxed);
   }
-  used_memory_.store(commit, std::memory_order_relaxed);
 }
 
 void Engine::NoteMemoryFreed(uint64_t bytes) {
+  if (exact_memory_) return;  // the counters have seen it already
   uint64_t used = used_memory_.load(std::memory_order_relaxed);
   used_memory_.store(used > bytes ? used - bytes : 0, std::memory_order_relaxed);
 }

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/memory_accounting.h"
 #include "common/crc16.h"
 #include "engine/command_table.h"
 #include "engine/pubsub.h"
@@ -168,13 +169,19 @@ class Engine {
 
   std::atomic<int>& running_shards() { return running_shards_; }
 
-  // Bytes the process has in use, as of shard 0's last cron (at most one
-  // cron period old): what maxmemory is checked against, at the cost of a
-  // load per command. RefreshUsedMemory reads it from the allocator.
-  uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
+  // Bytes the process has allocated: what maxmemory is checked against.
+  // With the server's counting allocator this is exact and current (a sum
+  // of per-thread counters, common/memory_accounting.h); otherwise it is
+  // the allocator's coarser figure as of shard 0's last cron.
+  uint64_t used_memory() const {
+    return exact_memory_ ? memory::AllocatedBytes()
+                         : used_memory_.load(std::memory_order_relaxed);
+  }
   void RefreshUsedMemory();
+  // The highest used_memory seen by RefreshUsedMemory (INFO's peak).
+  uint64_t used_memory_peak() const { return used_memory_peak_.load(std::memory_order_relaxed); }
   // Eviction (engine/evictor.h) freed about `bytes` since the last sample:
-  // lowers the figure until the cron samples the allocator again.
+  // lowers the sampled figure until the cron samples the allocator again.
   void NoteMemoryFreed(uint64_t bytes);
   // Whether used memory is over maxmemory now (evictor), for INFO's
   // total_eviction_exceeded_time and current_eviction_exceeded_time (ms).
@@ -219,7 +226,9 @@ class Engine {
 
   std::atomic<bool> stopping_{false};
   std::atomic<int> running_shards_{0};
+  const bool exact_memory_ = memory::Exact();
   std::atomic<uint64_t> used_memory_{0};
+  std::atomic<uint64_t> used_memory_peak_{0};
   std::atomic<int64_t> over_maxmemory_since_us_{0};  // 0: not over
   std::atomic<uint64_t> over_maxmemory_total_us_{0};
   std::mutex stop_mu_;

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "engine/shard.h"
+#include "engine/tracking.h"
 #include "server/config.h"
 #include "storage/eviction.h"
 #include "storage/value.h"
@@ -225,6 +226,9 @@ bool PerformEvictions(Shard& self) {
   if (cfg.maxmemory_policy == MaxmemoryPolicy::kNoEviction) return false;
   uint64_t to_free = used - maxmemory;
   int64_t now_ms = WallTimeMs();
+  // Runs before a command: its client (and any other client of this
+  // thread) hears of the evicted keys before the command's reply.
+  DirectInvalidationScope direct_invalidation;
   EvictionPass local(engine, {&self}, own_pool, now_ms);
   uint64_t freed = local.Run(to_free);
   bool timed_out = local.timed_out();

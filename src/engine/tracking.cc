@@ -167,7 +167,26 @@ void ReportBrokenRedirect(Engine& engine, int home_shard, uint64_t client_id, ui
 
 // Posts `keys` (see WriteInvalidation) to whoever receives `client_id`'s
 // invalidations. Any thread.
+thread_local bool tls_direct_delivery = false;
+
 void Deliver(Engine& engine, uint64_t client_id, const TrackingTarget& t, const std::string& keys) {
+  if (tls_direct_delivery) {
+    int here = PubSub::ThreadShard();
+    int dest = t.redirect_id == 0 ? t.home_shard : t.redirect_shard;
+    if (here == dest) {
+      Shard& shard = engine.shard(here);
+      if (t.redirect_id == 0) {
+        Client* c = shard.FindClient(client_id);
+        if (c != nullptr && c->tracking) WriteInvalidation(*c, keys, false);
+        return;
+      }
+      if (Client* r = shard.FindClient(t.redirect_id)) {
+        WriteInvalidation(*r, keys, true);
+        return;
+      }
+      // A broken redirect is reported by the posted path below.
+    }
+  }
   if (t.redirect_id == 0) {
     Shard& home = engine.shard(t.home_shard);
     home.Post([&home, client_id, keys] {
@@ -209,6 +228,11 @@ void NotifyReaders(Engine& engine, Shard& shard, const std::vector<uint64_t>& id
 }
 
 }  // namespace
+
+DirectInvalidationScope::DirectInvalidationScope() : previous_(tls_direct_delivery) {
+  tls_direct_delivery = true;
+}
+DirectInvalidationScope::~DirectInvalidationScope() { tls_direct_delivery = previous_; }
 
 // ---- Hooks ------------------------------------------------------------------------
 
@@ -321,6 +345,16 @@ void TrackingEnforceLimit(Engine& engine, Shard& shard) {
     NotifyReaders(engine, shard, ids, key, 0);
     now = total.load(std::memory_order_relaxed);
   }
+}
+
+void TrackingEnforceLimitNow(Engine& engine, Shard& own) {
+  DirectInvalidationScope direct;
+  TrackingEnforceLimit(engine, own);
+  int64_t max_keys = engine.config().tracking_table_max_keys;
+  if (max_keys <= 0 || engine.tracking().total_keys().load() <= max_keys) return;
+  engine.RunOnAllShards(own, [&] {
+    for (int i = 0; i < engine.shard_count(); i++) TrackingEnforceLimit(engine, engine.shard(i));
+  });
 }
 
 void TrackingDisable(Engine& engine, Client& client, bool parked) {

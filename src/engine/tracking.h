@@ -203,6 +203,20 @@ void TrackingInvalidateKey(Engine& engine, Shard& shard, std::string_view key, u
 // CommandContext::KeyModified's hook: finds the writer and invalidates.
 void TrackingKeyModified(CommandContext& ctx, Shard& shard, std::string_view key);
 
+// While one lives, invalidations for clients of the current thread's shard
+// are written at once instead of posted: keys evicted before a command runs
+// reach its client before the command's reply, as in Redis.
+class DirectInvalidationScope {
+ public:
+  DirectInvalidationScope();
+  ~DirectInvalidationScope();
+  DirectInvalidationScope(const DirectInvalidationScope&) = delete;
+  DirectInvalidationScope& operator=(const DirectInvalidationScope&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // FLUSHALL/FLUSHDB: every tracking client is told that all keys are invalid
 // (a null), and every table is emptied. REQUIRES: every shard parked.
 void TrackingInvalidateAll(Engine& engine);
@@ -219,6 +233,11 @@ void TrackingReleaseHeld(Engine& engine, Shard& shard);
 // tracking-table-max-keys: evicts keys of this shard (telling their readers)
 // while every shard's tables together hold more keys than allowed.
 void TrackingEnforceLimit(Engine& engine, Shard& shard);
+// Before a command (queued ones included), as Redis: when the tables hold
+// more keys than allowed (the limit was lowered), trims them now, from this
+// shard first and then from every shard, delivering the invalidations to
+// this thread's clients before the command's reply.
+void TrackingEnforceLimitNow(Engine& engine, Shard& own);
 
 // Turns tracking off for a client (CLIENT TRACKING OFF, RESET, close).
 // Own thread; when `parked` every shard is parked and prefixes are removed

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/log.h"
+#include "common/memory_accounting.h"
 #include "common/sha1.h"
 #include "scripting/lua_api.h"
 
@@ -379,9 +380,20 @@ void PushErrorTable(lua_State* L, const char* text, size_t len) {
   lua_settable(L, -3);
 }
 
-LuaVm::LuaVm(Kind kind) : L_(luaL_newstate()), kind_(kind) {
+// Lua's allocations stay out of used_memory, as in Redis (whose Lua heap is
+// libc's, reported apart as used_memory_lua).
+static void* LuaAlloc(void*, void* ptr, size_t, size_t nsize) {
+  return memory::UncountedRealloc(ptr, nsize);
+}
+
+LuaVm::LuaVm(Kind kind) : L_(lua_newstate(LuaAlloc, nullptr)), kind_(kind) {
   rand48_state_ = 0x1234ABCD330Eull;  // lrand48's initial state, as Redis's
   lua_State* L = L_;
+  lua_atpanic(L, [](lua_State* state) {
+    Log(LogLevel::kWarning, "Lua panic: unprotected error in call to Lua API (%s)",
+                lua_tostring(state, -1));
+    return 0;
+  });
   lua_pushlightuserdata(L, &kVmKey);
   lua_pushlightuserdata(L, this);
   lua_rawset(L, LUA_REGISTRYINDEX);

@@ -108,7 +108,8 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_len, s
       return false;
     }
     std::string_view list = std::string_view(parts[i]).substr(6);
-    while (true) {
+    while (!list.empty()) {  // "flags=" alone declares none
+
       size_t comma = list.find(',');
       std::string_view name = list.substr(0, comma);
       uint32_t flag = 0;
@@ -119,6 +120,10 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_len, s
       result |= flag;
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
+      if (list.empty()) {  // a trailing comma names an empty flag
+        *err = "Unexpected flag in script shebang: ";
+        return false;
+      }
     }
   }
   *flags = result;

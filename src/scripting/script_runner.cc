@@ -20,6 +20,7 @@
 #include "engine/executor.h"
 #include "engine/shard.h"
 #include "engine/tracking.h"
+#include "protocol/errors.h"
 #include "scripting/lua_api.h"
 #include "scripting/lua_convert.h"
 #include "scripting/lua_vm.h"
@@ -43,6 +44,9 @@ class ScriptRun {
   bool all_held = true;
   std::vector<char> held;  // by shard id, when !all_held
   bool wrote = false;
+  // Memory was over maxmemory when the script started (Redis's
+  // pre_command_oom_state): until its first write, a deny-oom command fails.
+  bool oom_at_start = false;
   bool retry = false;   // met a key outside the held shards
   bool killed = false;
   bool busy = false;
@@ -105,6 +109,9 @@ void ScriptRun::Rollback() {
 }
 
 namespace {
+
+// The OOM error as redis.call raises it (a leading '-': the code is given).
+const std::string kOomError = "-" + std::string(protocol::kOom);
 
 char kAbortMessage[] = "ERR Script aborted to run again over every shard";
 char kKilledMessage[] = "-ERR Script killed by user with SCRIPT KILL...";
@@ -268,6 +275,10 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
                                            (run->call.flags & kScriptNoWrites));
   if (read_only && (spec->flags & (kWrite | kMayReplicate))) {
     return Reject(L, raise, "Write commands are not allowed from read-only scripts.");
+  }
+  if (run->oom_at_start && !run->wrote && (spec->flags & kDenyOom) &&
+      !(run->call.flags & kScriptAllowOom)) {
+    return Reject(L, raise, kOomError.c_str());
   }
 
   // SELECT changes the script's database only.
@@ -434,14 +445,29 @@ std::string ErrorText(lua_State* L, const ScriptCall& call) {
   return text;
 }
 
-// Scripts declared with a shebang are checked before they run.
-bool PreRunChecks(CommandContext& ctx, const ScriptCall& call) {
+// Scripts declared with a shebang are checked before they run: one that
+// may write (neither no-writes nor allow-oom) is refused while memory is
+// over maxmemory, as Redis treats it as a deny-oom command.
+bool PreRunChecks(CommandContext& ctx, const ScriptCall& call, bool oom) {
   if (call.flags & kScriptEvalCompat) return true;
   if (!(call.flags & kScriptNoWrites) && call.read_only) {
     ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
     return false;
   }
+  if (oom && !(call.flags & (kScriptNoWrites | kScriptAllowOom))) {
+    ctx.reply.Error(protocol::kOom);
+    return false;
+  }
   return true;
+}
+
+// Whether used memory is over maxmemory as the script starts (the
+// dispatcher has already tried to evict). Not inside a busy script's
+// yield, as Redis skips the check in yielding commands.
+bool OverMaxmemory(Engine& engine) {
+  uint64_t maxmemory = engine.config().maxmemory;
+  return maxmemory > 0 && engine.script_busy.busy.load(std::memory_order_relaxed) == 0 &&
+         engine.used_memory() > maxmemory;
 }
 
 void PushArray(lua_State* L, const std::vector<std::string_view>& items) {
@@ -487,11 +513,13 @@ bool ParseScriptFlag(std::string_view name, uint32_t* flag) {
 
 void RunScript(CommandContext& ctx, LuaVm& vm, const ScriptCall& call) {
   lua_State* L = vm.state();
-  if (!PreRunChecks(ctx, call)) {
+  bool oom = OverMaxmemory(ctx.engine);
+  if (!PreRunChecks(ctx, call, oom)) {
     lua_pop(L, 1);
     return;
   }
   ScriptRun run(ctx, vm, call);
+  run.oom_at_start = oom;
   Engine& engine = ctx.engine;
   const std::vector<int>* held = ctx.hooks != nullptr ? ctx.hooks->held_shards : nullptr;
   if (held != nullptr) {
