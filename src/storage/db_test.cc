@@ -87,6 +87,32 @@ TEST(DbTest, PersistAndOverwrite) {
   EXPECT_TRUE(db.CheckTtlIndex());
 }
 
+TEST(DbTest, AddAndOverwriteString) {
+  Db db;
+  std::vector<std::string> added;
+  db.set_add_listener([&](std::string_view key) { added.emplace_back(key); });
+  Entry* e = db.AddString("k", "a 16-byte value!");
+  EXPECT_EQ(added, std::vector<std::string>{"k"});
+  EXPECT_EQ(db.Find("k"), e);
+  char scratch[kValueScratchSize];
+  EXPECT_EQ(e->value.StringBytes(scratch), "a 16-byte value!");
+  EXPECT_EQ(e->value.encoding(), Encoding::kEmbstr);
+
+  db.SetExpire(e, 900);
+  e->value.set_lru(55);
+  db.OverwriteString(e, "another value", /*keep_ttl=*/true);
+  EXPECT_EQ(e->value.StringBytes(scratch), "another value");
+  EXPECT_EQ(e->value.lru(), 55u);
+  EXPECT_EQ(db.GetExpire(e), 900);
+  db.OverwriteString(e, "42", /*keep_ttl=*/false);
+  EXPECT_TRUE(e->value.IsInt());
+  EXPECT_EQ(db.GetExpire(e), kNoExpire);
+  EXPECT_EQ(db.AddString("n", "12345678901234567890123456789012345678901234567890")
+                ->value.encoding(),
+            Encoding::kRaw);
+  EXPECT_TRUE(db.CheckTtlIndex());
+}
+
 TEST(DbTest, TtlIndexStaysConsistent) {
   Db db;
   Random random(42);
