@@ -283,8 +283,10 @@ void Value::MoveBytesToTail(char* dest) {
 }
 
 void Value::AssignTail(char* dest, std::string_view bytes) {
+  // Copy before releasing: `bytes` may lie in the old value (its tail, which
+  // may overlap `dest`, or its heap buffer).
+  std::memmove(dest, bytes.data(), bytes.size());
   Release();
-  std::memmove(dest, bytes.data(), bytes.size());  // `bytes` may be the old tail
   type_ = ObjType::kString;
   encoding_ = Encoding::kEmbstr;
   inline_len_ = kInTail;

@@ -214,7 +214,8 @@ class Value {
   // most 4 GiB after it, with room for the bytes.
   void MoveBytesToTail(char* dest);
   // Makes this the embstr `bytes` (IsTailString) held at `dest` (same rules),
-  // stamped with the current access clock. The old value is released first.
+  // stamped with the current access clock; the old value is released.
+  // `bytes` may point into the old value.
   void AssignTail(char* dest, std::string_view bytes);
   // Moving a tail string: `this` has taken `other`'s fields; give it its own
   // copy of the bytes.
