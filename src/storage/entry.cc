@@ -17,11 +17,11 @@ namespace {
 constexpr size_t kMaxTailKeyLength = UINT32_MAX - sizeof(Entry);
 
 // Allocates a block for `key` with `tail` spare bytes after it and constructs
-// the header (no value yet, no expiry) and the key.
-Entry* Allocate(std::string_view key, size_t tail) {
+// the header (owning `value`, no expiry) and the key.
+Entry* Allocate(std::string_view key, size_t tail, Value&& value) {
   void* block = std::malloc(sizeof(Entry) + key.size() + tail);
   if (block == nullptr) throw std::bad_alloc();
-  Entry* entry = new (block) Entry{nullptr, Value(), kNoTtlIndex,
+  Entry* entry = new (block) Entry{nullptr, std::move(value), kNoTtlIndex,
                                    static_cast<uint32_t>(key.size())};
   if (!key.empty()) std::memcpy(reinterpret_cast<char*>(entry + 1), key.data(), key.size());
   return entry;
@@ -31,21 +31,18 @@ Entry* Allocate(std::string_view key, size_t tail) {
 
 Entry* Entry::Create(std::string_view key, Value value) {
   if (value.IsHeapEmbstr() && key.size() <= kMaxTailKeyLength) {
-    Entry* entry = Allocate(key, value.HeapEmbstrLength());
-    entry->value = std::move(value);
+    Entry* entry = Allocate(key, value.HeapEmbstrLength(), std::move(value));
     entry->value.MoveBytesToTail(entry->tail());
     return entry;
   }
-  Entry* entry = Allocate(key, 0);
-  entry->value = std::move(value);
-  return entry;
+  return Allocate(key, 0, std::move(value));
 }
 
 Entry* Entry::CreateString(std::string_view key, std::string_view bytes) {
   if (!Value::IsTailString(bytes) || key.size() > kMaxTailKeyLength) {
     return Create(key, Value::String(bytes));
   }
-  Entry* entry = Allocate(key, bytes.size());
+  Entry* entry = Allocate(key, bytes.size(), Value());
   entry->value.AssignTail(entry->tail(), bytes);
   return entry;
 }

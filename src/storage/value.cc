@@ -265,10 +265,9 @@ Value::EmbstrBuffer* Value::NewEmbstr(std::string_view bytes) {
 
 // ---- Entry tail ----------------------------------------------------------
 
-bool Value::IsTailString(std::string_view bytes) {
-  if (bytes.size() <= kInlineMax || bytes.size() > kEmbstrMaxLength) return false;
+bool Value::LooksLikeInt(std::string_view bytes) {
   int64_t n;
-  return bytes.size() > kIntEncodingMaxLength || !ParseInt64(bytes, &n);
+  return ParseInt64(bytes, &n);
 }
 
 size_t Value::HeapEmbstrLength() const { return u_.embstr->length; }

@@ -202,7 +202,12 @@ class Value {
 
   // Whether String(bytes) would be an embstr too long to be inline, i.e. one
   // whose bytes an Entry can hold in its tail.
-  static bool IsTailString(std::string_view bytes);
+  static bool IsTailString(std::string_view bytes) {
+    if (bytes.size() <= kInlineMax || bytes.size() > kEmbstrMaxLength) return false;
+    return bytes.size() > kIntEncodingMaxLength || !LooksLikeInt(bytes);
+  }
+  // Whether `bytes` parse as an int64 by Value::String's rules.
+  static bool LooksLikeInt(std::string_view bytes);
   // Whether this is an embstr held in an EmbstrBuffer (a tail candidate).
   bool IsHeapEmbstr() const {
     return encoding_ == Encoding::kEmbstr && inline_len_ == kNotInline;
