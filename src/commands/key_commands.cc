@@ -362,7 +362,9 @@ void SwapDb(CommandContext& ctx) {
       for (int db : {a, b}) {
         for (const std::string& key : shard.blocking().KeysInDb(db)) {
           Entry* e = shard.db(db).Find(key);
-          if (e != nullptr && !shard.db(db).IsExpired(e, ctx.now_ms)) shard.blocking().SignalReady(db, key);
+          if (e != nullptr && !shard.db(db).IsExpired(e, ctx.now_ms)) {
+            shard.blocking().SignalReady(db, key);
+          }
         }
       }
     }

@@ -60,7 +60,8 @@ void WatchRegistry::TouchAll(int db, Db& emptied, Db* replaced_with, int64_t now
     bool in_emptied = emptied.Find(key) != nullptr;
     Entry* replacement = replaced_with ? replaced_with->Find(key) : nullptr;
     if (!in_emptied && replacement == nullptr) continue;
-    bool replacement_expired = replacement != nullptr && replaced_with->IsExpired(replacement, now_ms);
+    bool replacement_expired =
+        replacement != nullptr && replaced_with->IsExpired(replacement, now_ms);
     for (Watcher& w : watchers) {
       if (w.expired) {
         if (replacement == nullptr) {

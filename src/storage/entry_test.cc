@@ -45,9 +45,10 @@ TEST(EntryTest, EmbstrLivesInTheBlock) {
 }
 
 TEST(EntryTest, EncodingsMatchValueString) {
-  for (const std::string& s : std::initializer_list<std::string>{"", "1", "12345678", "abcdefgh", "abcdefghi", "123456789012",
-           "-9223372036854775808", "00123456789", std::string(44, 'x'),
-           std::string(45, 'y'), std::string(200, '7')}) {
+  const std::initializer_list<std::string> strings = {
+      "", "1", "12345678", "abcdefgh", "abcdefghi", "123456789012", "-9223372036854775808",
+      "00123456789", std::string(44, 'x'), std::string(45, 'y'), std::string(200, '7')};
+  for (const std::string& s : strings) {
     EntryPtr e(Entry::CreateString("k", s));
     Value reference = Value::String(s);
     EXPECT_EQ(e->value.encoding(), reference.encoding()) << s;
