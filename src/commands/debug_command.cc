@@ -171,7 +171,7 @@ void DebugPopulate(CommandContext& ctx) {
     if (LookupWrite(ctx, db, key) != nullptr) continue;
     std::string value = "value:" + std::to_string(j);
     if (size > 0) value.resize(size_t(size), '\0');
-    db.Add(key, Value::String(value));
+    db.AddString(key, value);
   }
   ctx.reply.Ok();
 }

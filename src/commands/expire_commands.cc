@@ -83,7 +83,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   Db& db = ctx.db();
   Entry* e = LookupWrite(ctx, db, key);
   if (e == nullptr) return ctx.reply.Integer(0);
-  if (flags != 0 && !ExpireFlagsAllow(flags, Db::GetExpire(e), when)) {
+  if (flags != 0 && !ExpireFlagsAllow(flags, db.GetExpire(e), when)) {
     return ctx.reply.Integer(0);
   }
   if (when <= ctx.now_ms && db.delete_expired()) {
@@ -121,7 +121,7 @@ void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
     ctx.Notify(kNotifyKeyMiss, "keymiss", ctx.arg(1));
     return ctx.reply.Integer(-2);
   }
-  int64_t expire = Db::GetExpire(e);
+  int64_t expire = db.GetExpire(e);
   if (expire == kNoExpire) return ctx.reply.Integer(-1);
   int64_t ttl = absolute ? expire : expire - ctx.now_ms;
   if (ttl < 0) ttl = 0;

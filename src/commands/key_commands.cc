@@ -73,21 +73,22 @@ Entry* LookupNoTouch(CommandContext& ctx, Db& db, std::string_view key, bool not
   return e;
 }
 
-// Copies `entry`'s value into `dst` as `dst_key` with the same TTL, replacing
-// what is there.
-void CopyEntry(CommandContext& ctx, const Entry& entry, Db& dst, std::string_view dst_key) {
+// Copies `entry`'s value (of `src`) into `dst` as `dst_key` with the same TTL,
+// replacing what is there.
+void CopyEntry(CommandContext& ctx, const Entry& entry, const Db& src, Db& dst,
+               std::string_view dst_key) {
   Value copy = entry.value.Clone();
   copy.set_lru(uint32_t(ctx.now_ms / 1000));  // A new object: accessed now.
   Entry* target = dst.Find(dst_key);
   if (target != nullptr) dst.DeleteEntry(target);
   Entry* added = dst.Add(dst_key, std::move(copy));
-  if (entry.has_expire()) dst.SetExpire(added, entry.expire_at_ms);
+  if (entry.has_expire()) dst.SetExpire(added, src.GetExpire(&entry));
 }
 
 // Moves `entry` (of `src`) into `dst` under `dst_key`, keeping its value,
 // access time and TTL. REQUIRES: dst_key is absent from dst.
 void MoveEntry(Entry* entry, Db& src, Db& dst, std::string_view dst_key) {
-  int64_t expire_at_ms = entry->expire_at_ms;
+  int64_t expire_at_ms = src.GetExpire(entry);
   Entry* added = dst.Add(dst_key, std::move(entry->value));
   if (expire_at_ms != kNoExpire) dst.SetExpire(added, expire_at_ms);
   src.DeleteEntry(entry);
@@ -265,11 +266,12 @@ void Copy(CommandContext& ctx) {
   if (dst_index == ctx.db_index && src_key == dst_key) {
     return ctx.reply.Error(protocol::kSameObject);
   }
-  Entry* e = LookupRead(ctx, ctx.DbFor(src_key), src_key);
+  Db& src = ctx.DbFor(src_key);
+  Entry* e = LookupRead(ctx, src, src_key);
   if (e == nullptr) return ctx.reply.Integer(0);
   Db& dst = ctx.ShardFor(dst_key).db(dst_index);
   if (LookupWrite(ctx, dst, dst_key) != nullptr && !replace) return ctx.reply.Integer(0);
-  CopyEntry(ctx, *e, dst, dst_key);
+  CopyEntry(ctx, *e, src, dst, dst_key);
   ctx.KeyModified(dst, dst_key);
   NotifyInDb(ctx, dst_index, kNotifyGeneric, "copy_to", dst_key);
   ctx.SignalKeyReady(dst, dst_key);
@@ -360,7 +362,9 @@ void SwapDb(CommandContext& ctx) {
       for (int db : {a, b}) {
         for (const std::string& key : shard.blocking().KeysInDb(db)) {
           Entry* e = shard.db(db).Find(key);
-          if (e != nullptr && !Db::IsExpired(e, ctx.now_ms)) shard.blocking().SignalReady(db, key);
+          if (e != nullptr && !shard.db(db).IsExpired(e, ctx.now_ms)) {
+            shard.blocking().SignalReady(db, key);
+          }
         }
       }
     }

@@ -98,7 +98,7 @@ void ForEachMatchingKey(const std::vector<Db*>& dbs, std::string_view pattern, i
     db->ForEach([&](const Entry* entry) {
       std::string_view key = entry->key();
       if (!all_keys && !StringMatch(pattern, key, false)) return;
-      if (Db::IsExpired(entry, now_ms)) return;
+      if (db->IsExpired(entry, now_ms)) return;
       fn(key);
     });
   }

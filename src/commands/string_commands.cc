@@ -4,7 +4,9 @@
 //
 // Behaviour, option parsing order and error texts follow Redis's t_string.c.
 // Encodings follow Redis too: a client-supplied value is stored through
-// Value::String (int, embstr or raw as tryObjectEncoding would choose),
+// Value::String's rules (int, embstr or raw as tryObjectEncoding would
+// choose; Db::AddString and OverwriteString put an embstr's bytes in the
+// key's own Entry block),
 // counters store kInt, and in-place edits (APPEND on an existing key,
 // SETRANGE) leave a kRaw string. GET and SET are the hot path: they allocate
 // nothing beyond the stored value.
@@ -127,12 +129,12 @@ bool ExpireAtOrReply(CommandContext& ctx, std::string_view arg, uint32_t flag, i
 
 // Replaces whatever `key` holds with `value` and drops its TTL (Redis's
 // setKey): what MSET, MSETNX and GETSET do.
-void StoreKey(CommandContext& ctx, Db& db, std::string_view key, Value value) {
+void StoreKey(CommandContext& ctx, Db& db, std::string_view key, std::string_view value) {
   Entry* e = LookupWrite(ctx, db, key);
   if (e == nullptr) {
-    db.Add(key, std::move(value));
+    db.AddString(key, value);
   } else {
-    db.Overwrite(e, std::move(value), false);
+    db.OverwriteString(e, value, false);
   }
   ctx.KeyModified(db, key);
   ctx.Notify(kNotifyString, "set", key);
@@ -166,9 +168,9 @@ SetResult SetGeneric(CommandContext& ctx, std::string_view key, std::string_view
     return SetResult::kAborted;
   }
   if (e == nullptr) {
-    e = db.Add(key, Value::String(value));
+    e = db.AddString(key, value);
   } else {
-    db.Overwrite(e, Value::String(value), (flags & kOptKeepTtl) || expire_at_ms != kNoExpire);
+    db.OverwriteString(e, value, (flags & kOptKeepTtl) || expire_at_ms != kNoExpire);
   }
   if (expire_at_ms != kNoExpire) db.SetExpire(e, expire_at_ms);
   ctx.KeyModified(db, key);
@@ -452,7 +454,7 @@ void GetSet(CommandContext& ctx) {
   } else {
     ReplyStringValue(ctx, e->value);
   }
-  StoreKey(ctx, db, key, Value::String(ctx.arg(2)));
+  StoreKey(ctx, db, key, ctx.arg(2));
 }
 
 // GETRANGE key start end  /  SUBSTR key start end
@@ -506,7 +508,7 @@ void Append(CommandContext& ctx) {
   Entry* e = LookupWrite(ctx, db, key);
   size_t length;
   if (e == nullptr) {
-    e = db.Add(key, Value::String(value));
+    e = db.AddString(key, value);
     length = value.size();
   } else {
     if (!e->value.IsString()) return ctx.reply.Error(protocol::kWrongType);
@@ -590,7 +592,7 @@ void MSet(CommandContext& ctx) {
   if (ctx.argc() % 2 == 0) return ctx.reply.Error(protocol::WrongArity(ctx.spec.full_name()));
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     std::string_view key = ctx.arg(i);
-    StoreKey(ctx, ctx.DbFor(key), key, Value::String(ctx.arg(i + 1)));
+    StoreKey(ctx, ctx.DbFor(key), key, ctx.arg(i + 1));
   }
   ctx.reply.Ok();
 }
@@ -604,7 +606,7 @@ void MSetNx(CommandContext& ctx) {
   }
   for (size_t i = 1; i < ctx.argc(); i += 2) {
     std::string_view key = ctx.arg(i);
-    StoreKey(ctx, ctx.DbFor(key), key, Value::String(ctx.arg(i + 1)));
+    StoreKey(ctx, ctx.DbFor(key), key, ctx.arg(i + 1));
   }
   ctx.reply.Integer(1);
 }

@@ -149,7 +149,7 @@ class EvictionPass {
           // A sample this large would see every key: offer them all.
           db.ForEach([&](Entry* e) {
             if (!volatile_only_ || e->has_expire()) {
-              pool_.Offer(Score(*e, now_s, now_min), shard->id(), d, e->key());
+              pool_.Offer(Score(db, *e, now_s, now_min), shard->id(), d, e->key());
             }
           });
           continue;
@@ -158,16 +158,16 @@ class EvictionPass {
           Entry* e = volatile_only_ ? db.SampleVolatileKey(shard->rng())
                                     : db.SampleAnyKey(shard->rng());
           if (e == nullptr) continue;
-          pool_.Offer(Score(*e, now_s, now_min), shard->id(), d, e->key());
+          pool_.Offer(Score(db, *e, now_s, now_min), shard->id(), d, e->key());
         }
       }
     }
     return any;
   }
 
-  uint64_t Score(const Entry& e, uint32_t now_s, uint32_t now_min) const {
+  uint64_t Score(const Db& db, const Entry& e, uint32_t now_s, uint32_t now_min) const {
     if (policy_ == MaxmemoryPolicy::kVolatileTtl) {
-      return std::numeric_limits<uint64_t>::max() - uint64_t(e.expire_at_ms);
+      return std::numeric_limits<uint64_t>::max() - uint64_t(db.GetExpire(&e));
     }
     uint32_t lru = e.value.lru();
     if (IsLfu(policy_)) return 255 - LfuDecayedCount(lru, now_min, cfg_.lfu_decay_time);

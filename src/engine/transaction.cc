@@ -153,7 +153,7 @@ void Transaction::Watch(CommandContext& ctx) {
       if (!watched_.emplace(db, std::string(key)).second) continue;
       Shard& s = engine.shard(engine.ShardOfKey(key));
       Entry* e = s.db(db).Find(key);
-      s.watches().Add(db, key, state_, e != nullptr && Db::IsExpired(e, ctx.now_ms));
+      s.watches().Add(db, key, state_, e != nullptr && s.db(db).IsExpired(e, ctx.now_ms));
     }
   });
   ctx.reply.Ok();

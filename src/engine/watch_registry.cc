@@ -60,7 +60,8 @@ void WatchRegistry::TouchAll(int db, Db& emptied, Db* replaced_with, int64_t now
     bool in_emptied = emptied.Find(key) != nullptr;
     Entry* replacement = replaced_with ? replaced_with->Find(key) : nullptr;
     if (!in_emptied && replacement == nullptr) continue;
-    bool replacement_expired = replacement != nullptr && Db::IsExpired(replacement, now_ms);
+    bool replacement_expired =
+        replacement != nullptr && replaced_with->IsExpired(replacement, now_ms);
     for (Watcher& w : watchers) {
       if (w.expired) {
         if (replacement == nullptr) {
@@ -86,7 +87,7 @@ bool WatchRegistry::ExpiredSinceWatch(int db, std::string_view key, const WatchS
     if (w.state.get() != state) continue;
     if (w.expired) return false;
     Entry* e = keys_db.Find(key);
-    return e != nullptr && Db::IsExpired(e, now_ms);
+    return e != nullptr && keys_db.IsExpired(e, now_ms);
   }
   return false;
 }

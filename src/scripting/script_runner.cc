@@ -79,10 +79,10 @@ void ScriptRun::SaveForUndo(int shard_id, std::string_view key) {
   Db& db = ctx.engine.shard(shard_id).db(db_index);
   Saved s{shard_id, db_index, std::string(key), false, Value(), kNoExpire};
   Entry* e = db.Find(key);
-  if (e != nullptr && !Db::IsExpired(e, start_wall_us / 1000)) {
+  if (e != nullptr && !db.IsExpired(e, start_wall_us / 1000)) {
     s.existed = true;
     s.value = e->value.Clone();
-    s.expire_at_ms = Db::GetExpire(e);
+    s.expire_at_ms = db.GetExpire(e);
   }
   undo.push_back(std::move(s));
 }

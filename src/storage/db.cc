@@ -2,6 +2,7 @@
 #include "storage/db.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "common/clock.h"
@@ -10,46 +11,47 @@ namespace lodestone {
 
 // ---- TTL index -------------------------------------------------------------
 
-void Db::AddToTtlIndex(Entry* entry) {
-  entry->ttl_index = static_cast<uint32_t>(ttl_entries_.size());
-  ttl_entries_.push_back(entry);
+void Db::AddToTtlIndex(Entry* entry, int64_t at_ms) {
+  if (ttl_entries_.size() >= kNoTtlIndex) throw std::length_error("TTL index full");
+  ttl_entries_.push_back(TtlSlot{entry, at_ms});
+  entry->ttl_index = static_cast<uint32_t>(ttl_entries_.size() - 1);
 }
 
 void Db::RemoveFromTtlIndex(Entry* entry) {
   uint32_t index = entry->ttl_index;
   if (index == kNoTtlIndex) return;
-  Entry* last = ttl_entries_.back();
+  const TtlSlot& last = ttl_entries_.back();
+  last.entry->ttl_index = index;
   ttl_entries_[index] = last;
-  last->ttl_index = index;
   ttl_entries_.pop_back();
   entry->ttl_index = kNoTtlIndex;
 }
 
 void Db::SetExpire(Entry* entry, int64_t at_ms) {
-  if (entry->ttl_index == kNoTtlIndex) AddToTtlIndex(entry);
-  entry->expire_at_ms = at_ms;
+  if (entry->has_expire()) {
+    ttl_entries_[entry->ttl_index].expire_at_ms = at_ms;
+  } else {
+    AddToTtlIndex(entry, at_ms);
+  }
 }
 
 bool Db::RemoveExpire(Entry* entry) {
-  if (entry->expire_at_ms == kNoExpire) return false;
+  if (!entry->has_expire()) return false;
   RemoveFromTtlIndex(entry);
-  entry->expire_at_ms = kNoExpire;
   return true;
 }
 
 bool Db::CheckTtlIndex() const {
   for (size_t i = 0; i < ttl_entries_.size(); ++i) {
-    const Entry* entry = ttl_entries_[i];
-    if (entry->ttl_index != i || entry->expire_at_ms == kNoExpire) return false;
+    const TtlSlot& slot = ttl_entries_[i];
+    if (slot.entry->ttl_index != i || slot.expire_at_ms < 0) return false;
   }
   size_t with_ttl = 0;
   bool ok = true;
   table_.ForEach([&](const Entry* entry) {
-    if (entry->expire_at_ms != kNoExpire) {
+    if (entry->has_expire()) {
       ++with_ttl;
-      ok &= entry->ttl_index < ttl_entries_.size() && ttl_entries_[entry->ttl_index] == entry;
-    } else {
-      ok &= entry->ttl_index == kNoTtlIndex;
+      ok &= entry->ttl_index < ttl_entries_.size() && ttl_entries_[entry->ttl_index].entry == entry;
     }
   });
   return ok && with_ttl == ttl_entries_.size();
@@ -75,9 +77,23 @@ Entry* Db::Add(std::string_view key, Value value) {
   return entry;
 }
 
+Entry* Db::AddString(std::string_view key, std::string_view bytes) {
+  Entry* entry = Entry::CreateString(key, bytes);
+  table_.InsertEntry(entry);
+  if (add_listener_) add_listener_(key);
+  return entry;
+}
+
+void Db::OverwriteString(Entry* entry, std::string_view bytes, bool keep_ttl) {
+  uint32_t lru = entry->value.lru();
+  entry->AssignString(bytes);
+  entry->value.set_lru(lru);
+  if (!keep_ttl) RemoveExpire(entry);
+}
+
 void Db::Overwrite(Entry* entry, Value value, bool keep_ttl) {
   uint32_t lru = entry->value.lru();
-  entry->value = std::move(value);
+  entry->AssignValue(std::move(value));
   entry->value.set_lru(lru);
   if (!keep_ttl) RemoveExpire(entry);
   if (!entry->value.IsString() && entry->value.collection()->HasVolatileElements()) {
@@ -195,13 +211,13 @@ ExpireCycleResult Db::ActiveExpireCycle(int64_t now_ms, int64_t time_budget_us,
     int64_t ttl_samples = 0;
     size_t wanted = std::min(ttl_entries_.size(), static_cast<size_t>(keys_per_loop));
     for (size_t i = 0; i < wanted && !ttl_entries_.empty(); ++i) {
-      Entry* entry = ttl_entries_[random.Uniform(ttl_entries_.size())];
+      const TtlSlot slot = ttl_entries_[random.Uniform(ttl_entries_.size())];
       ++sampled;
-      if (IsExpired(entry, now_ms)) {
-        ExpireEntry(entry);
+      if (now_ms > slot.expire_at_ms) {
+        ExpireEntry(slot.entry);
         ++expired;
       } else {
-        ttl_sum_ms += entry->expire_at_ms - now_ms;
+        ttl_sum_ms += slot.expire_at_ms - now_ms;
         ++ttl_samples;
       }
     }

@@ -1,10 +1,12 @@
 // Db: one logical database (SELECT 0..15) of one shard — keys, values, expiry.
 //
 // The keys live in a KeyTable. Keys with a TTL are also listed in
-// `ttl_entries_`, a vector of Entry* in which each such entry knows its own
-// position (Entry::ttl_index): adding is a push_back, removing swaps the last
-// element into the hole. That makes "a random key with a TTL" O(1), which is
-// all the active expire cycle needs, at 8 bytes per volatile key.
+// `ttl_entries_`, a vector of {Entry*, expire_at_ms} in which each such entry
+// knows its own position (Entry::ttl_index): adding is a push_back, removing
+// swaps the last element into the hole. The vector is where the expiry time
+// lives (entries without a TTL carry only the 4-byte index), and it makes "a
+// random key with a TTL" O(1), which is all the active expire cycle needs, at
+// 16 bytes per volatile key.
 //
 // Expiry follows Redis exactly: a key whose expire_at_ms is `when` is expired
 // once now_ms > when (db.c keyIsExpired). Lookup() deletes such keys lazily;
@@ -71,9 +73,10 @@ class Db {
   // listener) unless expired-key deletion is off (replicas), in which case it
   // is only hidden.
   Entry* Lookup(std::string_view key, int64_t now_ms);
-  // Redis's keyIsExpired: has a TTL and now_ms > expire_at_ms.
-  static bool IsExpired(const Entry* entry, int64_t now_ms) {
-    return entry->expire_at_ms != kNoExpire && now_ms > entry->expire_at_ms;
+  // Redis's keyIsExpired: has a TTL and now_ms > its expiry time.
+  // REQUIRES: entry belongs to this Db.
+  bool IsExpired(const Entry* entry, int64_t now_ms) const {
+    return entry->has_expire() && now_ms > ttl_entries_[entry->ttl_index].expire_at_ms;
   }
 
   // ---- Update --------------------------------------------------------------
@@ -84,6 +87,10 @@ class Db {
   // unless keep_ttl (SET ... KEEPTTL). Like Redis's dbSetValue, the entry
   // keeps the old value's lru field.
   void Overwrite(Entry* entry, Value value, bool keep_ttl);
+  // Add and Overwrite with Value::String(bytes), an embstr's bytes going
+  // straight into the entry's block (no intermediate heap buffer).
+  Entry* AddString(std::string_view key, std::string_view bytes);
+  void OverwriteString(Entry* entry, std::string_view bytes, bool keep_ttl);
   // Add or Overwrite by key, ignoring whether an existing key has expired
   // (callers that care have called Lookup first, as Redis's lookupKeyWrite).
   Entry* Upsert(std::string_view key, Value value, bool keep_ttl);
@@ -98,8 +105,10 @@ class Db {
   void SetExpire(Entry* entry, int64_t at_ms);
   // Removes the TTL; false if there was none (PERSIST's reply).
   bool RemoveExpire(Entry* entry);
-  // Unix ms, or kNoExpire (-1).
-  static int64_t GetExpire(const Entry* entry) { return entry->expire_at_ms; }
+  // Unix ms, or kNoExpire (-1). REQUIRES: entry belongs to this Db.
+  int64_t GetExpire(const Entry* entry) const {
+    return entry->has_expire() ? ttl_entries_[entry->ttl_index].expire_at_ms : kNoExpire;
+  }
 
   // ---- Whole database --------------------------------------------------------
 
@@ -124,7 +133,7 @@ class Db {
   Entry* SampleAnyKey(Random& random) { return table_.RandomEntry(random); }
   Entry* SampleVolatileKey(Random& random) {
     if (ttl_entries_.empty()) return nullptr;
-    return ttl_entries_[random.Uniform(ttl_entries_.size())];
+    return ttl_entries_[random.Uniform(ttl_entries_.size())].entry;
   }
   // Deletes every key; returns how many there were.
   size_t Clear();
@@ -170,7 +179,7 @@ class Db {
   int64_t avg_ttl_ms() const { return avg_ttl_ms_; }
   // Bytes of table bucket arrays and the TTL index (not the entries).
   size_t OverheadMemory() const {
-    return table_.BucketMemory() + ttl_entries_.capacity() * sizeof(Entry*);
+    return table_.BucketMemory() + ttl_entries_.capacity() * sizeof(TtlSlot);
   }
   const KeyTable& table() const { return table_; }
   // O(n) self-check for tests and DEBUG: every key with a TTL is in the TTL
@@ -178,13 +187,19 @@ class Db {
   bool CheckTtlIndex() const;
 
  private:
-  void AddToTtlIndex(Entry* entry);
+  // A key with a TTL: ttl_entries_[entry->ttl_index].entry == entry.
+  struct TtlSlot {
+    Entry* entry;
+    int64_t expire_at_ms;
+  };
+
+  void AddToTtlIndex(Entry* entry, int64_t at_ms);
   void RemoveFromTtlIndex(Entry* entry);
   // Deletes an expired entry: listener, stats, then the delete itself.
   void ExpireEntry(Entry* entry);
 
   KeyTable table_;
-  std::vector<Entry*> ttl_entries_;
+  std::vector<TtlSlot> ttl_entries_;
   std::unordered_set<std::string> volatile_keys_;
   DbStats stats_;
   int64_t avg_ttl_ms_ = 0;

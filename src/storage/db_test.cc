@@ -17,7 +17,7 @@ TEST(DbTest, AddFindDelete) {
   EXPECT_EQ(db.Find("k"), e);
   EXPECT_EQ(db.Lookup("k", 0), e);
   EXPECT_EQ(db.size(), 1u);
-  EXPECT_EQ(Db::GetExpire(e), kNoExpire);
+  EXPECT_EQ(db.GetExpire(e), kNoExpire);
   EXPECT_TRUE(db.Delete("k"));
   EXPECT_FALSE(db.Delete("k"));
   EXPECT_EQ(db.size(), 0u);
@@ -30,7 +30,7 @@ TEST(DbTest, ExpiredOnlyAfterTheDeadline) {
   Entry* e = db.Add("k", Value::Int(1));
   db.SetExpire(e, 1000);
   EXPECT_EQ(db.expires_count(), 1u);
-  EXPECT_EQ(Db::GetExpire(e), 1000);
+  EXPECT_EQ(db.GetExpire(e), 1000);
   // Redis: expired when now > when, so at exactly `when` the key still exists.
   EXPECT_EQ(db.Lookup("k", 999), e);
   EXPECT_EQ(db.Lookup("k", 1000), e);
@@ -67,15 +67,15 @@ TEST(DbTest, PersistAndOverwrite) {
   EXPECT_EQ(db.expires_count(), 1u);
   EXPECT_TRUE(db.RemoveExpire(e));
   EXPECT_EQ(db.expires_count(), 0u);
-  EXPECT_EQ(Db::GetExpire(e), kNoExpire);
+  EXPECT_EQ(db.GetExpire(e), kNoExpire);
 
   db.SetExpire(e, 700);
   e->value.set_lru(77);
   db.Overwrite(e, Value::String("b"), /*keep_ttl=*/true);
-  EXPECT_EQ(Db::GetExpire(e), 700);
+  EXPECT_EQ(db.GetExpire(e), 700);
   EXPECT_EQ(e->value.lru(), 77u);  // dbSetValue keeps the old lru.
   db.Overwrite(e, Value::String("c"), /*keep_ttl=*/false);
-  EXPECT_EQ(Db::GetExpire(e), kNoExpire);
+  EXPECT_EQ(db.GetExpire(e), kNoExpire);
   EXPECT_EQ(db.expires_count(), 0u);
   char scratch[kValueScratchSize];
   EXPECT_EQ(e->value.StringBytes(scratch), "c");
@@ -84,6 +84,32 @@ TEST(DbTest, PersistAndOverwrite) {
   EXPECT_EQ(u, e);
   Entry* n = db.Upsert("new", Value::Int(6), false);
   EXPECT_EQ(db.Find("new"), n);
+  EXPECT_TRUE(db.CheckTtlIndex());
+}
+
+TEST(DbTest, AddAndOverwriteString) {
+  Db db;
+  std::vector<std::string> added;
+  db.set_add_listener([&](std::string_view key) { added.emplace_back(key); });
+  Entry* e = db.AddString("k", "a 16-byte value!");
+  EXPECT_EQ(added, std::vector<std::string>{"k"});
+  EXPECT_EQ(db.Find("k"), e);
+  char scratch[kValueScratchSize];
+  EXPECT_EQ(e->value.StringBytes(scratch), "a 16-byte value!");
+  EXPECT_EQ(e->value.encoding(), Encoding::kEmbstr);
+
+  db.SetExpire(e, 900);
+  e->value.set_lru(55);
+  db.OverwriteString(e, "another value", /*keep_ttl=*/true);
+  EXPECT_EQ(e->value.StringBytes(scratch), "another value");
+  EXPECT_EQ(e->value.lru(), 55u);
+  EXPECT_EQ(db.GetExpire(e), 900);
+  db.OverwriteString(e, "42", /*keep_ttl=*/false);
+  EXPECT_TRUE(e->value.IsInt());
+  EXPECT_EQ(db.GetExpire(e), kNoExpire);
+  EXPECT_EQ(db.AddString("n", "12345678901234567890123456789012345678901234567890")
+                ->value.encoding(),
+            Encoding::kRaw);
   EXPECT_TRUE(db.CheckTtlIndex());
 }
 
@@ -142,7 +168,7 @@ TEST(DbTest, TtlIndexStaysConsistent) {
   for (const auto& [key, at] : model) {
     Entry* e = db.Find(key);
     ASSERT_NE(e, nullptr);
-    EXPECT_EQ(Db::GetExpire(e), at);
+    EXPECT_EQ(db.GetExpire(e), at);
     volatile_keys += at != kNoExpire;
   }
   EXPECT_EQ(db.expires_count(), volatile_keys);
@@ -164,7 +190,7 @@ TEST(DbTest, NeverVisibleAfterExpiry) {
     }
     Entry* r = db.RandomKey(random, now);
     if (r != nullptr) {
-      EXPECT_FALSE(Db::IsExpired(r, now));
+      EXPECT_FALSE(db.IsExpired(r, now));
     }
     db.ActiveExpireCycle(now, 1000, random);
   }

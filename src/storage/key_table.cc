@@ -47,10 +47,11 @@
 // OVERHEAD PER KEY
 //
 // 8 bytes of bucket pointer per bucket (1 to 2 buckets per key between resizes,
-// briefly up to 8 after deletions before a shrink), plus the 40-byte Entry
-// header (chain link 8, Value 16, expiry 8, TTL index 4, key length 4). The
-// brief's target of 16 bytes per key will need a denser layout (open addressing
-// with tags, expiry moved out of the entry); this file is the first step.
+// briefly up to 8 after deletions before a shrink), plus the 32-byte Entry
+// header (chain link 8, Value 16, TTL index slot 4, key length 4; the expiry
+// time itself is in the Db's TTL index). The brief's target of 16 bytes per
+// key would need a denser table still (open addressing with tags, no chain
+// link or bucket pointer per key).
 #include "storage/key_table.h"
 
 #include <cstdlib>

@@ -98,6 +98,7 @@ Value::Value(Value&& other) noexcept
       inline_len_(other.inline_len_),
       lru_(other.lru_),
       u_(other.u_) {
+  if (inline_len_ == kInTail) DetachTailFrom(other);
   other.SetEmpty();
 }
 
@@ -109,6 +110,7 @@ Value& Value::operator=(Value&& other) noexcept {
     inline_len_ = other.inline_len_;
     lru_ = other.lru_;
     u_ = other.u_;
+    if (inline_len_ == kInTail) DetachTailFrom(other);
     other.SetEmpty();
   }
   return *this;
@@ -152,10 +154,7 @@ Value Value::PlainString(std::string_view bytes) {
     value.inline_len_ = static_cast<uint8_t>(bytes.size());
     if (!bytes.empty()) std::memcpy(value.u_.inline_bytes, bytes.data(), bytes.size());
   } else {
-    auto* buf = static_cast<EmbstrBuffer*>(CheckedMalloc(1 + bytes.size()));
-    buf->length = static_cast<uint8_t>(bytes.size());
-    std::memcpy(buf->bytes(), bytes.data(), bytes.size());
-    value.u_.embstr = buf;
+    value.u_.embstr = NewEmbstr(bytes);
   }
   return value;
 }
@@ -209,7 +208,9 @@ size_t Value::MemoryUsage() const {
     case Encoding::kRaw:
       return sizeof(RawBuffer) + u_.raw->capacity;
     case Encoding::kEmbstr:
-      return inline_len_ != kNotInline ? 0 : 1 + size_t{u_.embstr->length};
+      if (inline_len_ <= kInlineMax) return 0;
+      if (inline_len_ == kInTail) return u_.tail.length;
+      return 1 + size_t{u_.embstr->length};
     default:
       return 0;
   }
@@ -222,7 +223,10 @@ std::string_view Value::StringBytes(char* scratch) const {
     case Encoding::kRaw:
       return {u_.raw->bytes(), u_.raw->length};
     default:  // kEmbstr
-      if (inline_len_ != kNotInline) return {u_.inline_bytes, inline_len_};
+      if (inline_len_ <= kInlineMax) return {u_.inline_bytes, inline_len_};
+      if (inline_len_ == kInTail) {
+        return {reinterpret_cast<const char*>(this) + u_.tail.offset, u_.tail.length};
+      }
       return {u_.embstr->bytes(), u_.embstr->length};
   }
 }
@@ -234,7 +238,9 @@ size_t Value::StringLength() const {
     case Encoding::kRaw:
       return u_.raw->length;
     default:
-      return inline_len_ != kNotInline ? inline_len_ : u_.embstr->length;
+      if (inline_len_ <= kInlineMax) return inline_len_;
+      if (inline_len_ == kInTail) return u_.tail.length;
+      return u_.embstr->length;
   }
 }
 
@@ -249,6 +255,54 @@ Value::RawBuffer* Value::NewRaw(std::string_view bytes, size_t capacity) {
   if (!bytes.empty()) std::memcpy(buf->bytes(), bytes.data(), bytes.size());
   return buf;
 }
+
+Value::EmbstrBuffer* Value::NewEmbstr(std::string_view bytes) {
+  auto* buf = static_cast<EmbstrBuffer*>(CheckedMalloc(1 + bytes.size()));
+  buf->length = static_cast<uint8_t>(bytes.size());
+  std::memcpy(buf->bytes(), bytes.data(), bytes.size());
+  return buf;
+}
+
+// ---- Entry tail ----------------------------------------------------------
+
+bool Value::LooksLikeInt(std::string_view bytes) {
+  int64_t n;
+  return ParseInt64(bytes, &n);
+}
+
+size_t Value::HeapEmbstrLength() const { return u_.embstr->length; }
+
+void Value::MoveBytesToTail(char* dest) {
+  EmbstrBuffer* buf = u_.embstr;
+  std::memcpy(dest, buf->bytes(), buf->length);
+  inline_len_ = kInTail;
+  u_.tail.length = buf->length;
+  u_.tail.offset = static_cast<uint32_t>(dest - reinterpret_cast<char*>(this));
+  std::free(buf);
+}
+
+void Value::AssignTail(char* dest, std::string_view bytes) {
+  // Copy before releasing: `bytes` may lie in the old value (its tail, which
+  // may overlap `dest`, or its heap buffer).
+  std::memmove(dest, bytes.data(), bytes.size());
+  Release();
+  type_ = ObjType::kString;
+  encoding_ = Encoding::kEmbstr;
+  inline_len_ = kInTail;
+  lru_ = LruClockNow();
+  u_.tail.length = static_cast<uint32_t>(bytes.size());
+  u_.tail.offset = static_cast<uint32_t>(dest - reinterpret_cast<char*>(this));
+}
+
+void Value::DetachTailFrom(const Value& other) {
+  // Allocation failure here ends the process (this runs inside noexcept
+  // moves); it only happens when a tail string is moved out of its Entry.
+  const char* bytes = reinterpret_cast<const char*>(&other) + other.u_.tail.offset;
+  u_.embstr = NewEmbstr({bytes, other.u_.tail.length});
+  inline_len_ = kNotInline;
+}
+
+// ---- In-place edits --------------------------------------------------------
 
 void Value::MakeRaw(size_t min_capacity) {
   if (encoding_ == Encoding::kRaw) {

@@ -4,8 +4,11 @@
 // tryObjectEncoding applies, so OBJECT ENCODING answers what Redis answers:
 //   kInt     an int64 held inline (the string's bytes are its decimal form);
 //   kEmbstr  up to 44 bytes, never resized in place. Strings of up to 8 bytes
-//            live inside the Value itself (no allocation at all); longer ones
-//            in one malloc holding a 1-byte length and the bytes;
+//            live inside the Value itself (no allocation at all). Longer ones
+//            live in the tail of the Entry block that holds the Value (after
+//            the key: one allocation for key and value, see entry.h), or, in
+//            a Value that is not in an Entry (or whose Entry block has no
+//            room), in one malloc holding a 1-byte length and the bytes;
 //   kRaw     one malloc holding length, capacity and bytes, grown like an sds
 //            (doubling below 1 MiB, then by 1 MiB) so repeated APPEND, SETRANGE
 //            and SETBIT are amortized O(added bytes).
@@ -136,7 +139,8 @@ class Value {
   static void SetLfuClock(bool on);
 
   // Heap bytes owned by this value, not counting sizeof(Value) itself (the
-  // Value is embedded in its Entry). 0 for int-encoded and inline strings.
+  // Value is embedded in its Entry). 0 for int-encoded and inline strings;
+  // for a string in its Entry's tail, the length of those bytes.
   size_t MemoryUsage() const;
 
   // --- Strings (REQUIRES: IsString()) -------------------------------------
@@ -176,14 +180,56 @@ class Value {
                          std::unique_ptr<Collection> collection);
 
  private:
+  // Entry places embstr bytes in its own block (the "tail"), through the
+  // private tail functions below.
+  friend struct Entry;
+
   struct RawBuffer;      // kRaw heap block.
   struct EmbstrBuffer;   // kEmbstr heap block (9..44 bytes).
 
-  static constexpr uint8_t kNotInline = 0xff;
+  // inline_len_ values other than an inline length (0..kInlineMax).
+  static constexpr uint8_t kNotInline = 0xff;  // kEmbstr in an EmbstrBuffer
+  static constexpr uint8_t kInTail = 0xfe;     // kEmbstr in the Entry's tail
   static constexpr size_t kInlineMax = 8;
+
+  // --- Entry tail --------------------------------------------------------
+  //
+  // A tail string's bytes lie at a fixed offset from the Value itself (in the
+  // same Entry block), recorded in u_.tail: the Value needs no pointer and no
+  // knowledge of Entry. Such a Value must not be copied bytewise; moving it
+  // out (move construction or assignment) copies the bytes into an
+  // EmbstrBuffer, since the tail stays with the block.
+
+  // Whether String(bytes) would be an embstr too long to be inline, i.e. one
+  // whose bytes an Entry can hold in its tail.
+  static bool IsTailString(std::string_view bytes) {
+    if (bytes.size() <= kInlineMax || bytes.size() > kEmbstrMaxLength) return false;
+    return bytes.size() > kIntEncodingMaxLength || !LooksLikeInt(bytes);
+  }
+  // Whether `bytes` parse as an int64 by Value::String's rules.
+  static bool LooksLikeInt(std::string_view bytes);
+  // Whether this is an embstr held in an EmbstrBuffer (a tail candidate).
+  bool IsHeapEmbstr() const {
+    return encoding_ == Encoding::kEmbstr && inline_len_ == kNotInline;
+  }
+  // Length of the EmbstrBuffer's bytes. REQUIRES: IsHeapEmbstr().
+  size_t HeapEmbstrLength() const;
+  // Moves this heap embstr's bytes to `dest` and frees the buffer.
+  // REQUIRES: IsHeapEmbstr(); `dest` is in the same block as this Value, at
+  // most 4 GiB after it, with room for the bytes.
+  void MoveBytesToTail(char* dest);
+  // Makes this the embstr `bytes` (IsTailString) held at `dest` (same rules),
+  // stamped with the current access clock; the old value is released.
+  // `bytes` may point into the old value.
+  void AssignTail(char* dest, std::string_view bytes);
+  // Moving a tail string: `this` has taken `other`'s fields; give it its own
+  // copy of the bytes.
+  void DetachTailFrom(const Value& other);
 
   // A raw block holding `bytes`, with room for `capacity` >= bytes.size().
   static RawBuffer* NewRaw(std::string_view bytes, size_t capacity);
+  // An embstr block holding `bytes` (9..44 of them).
+  static EmbstrBuffer* NewEmbstr(std::string_view bytes);
   void SetEmpty() noexcept;
   void Release() noexcept;
   // Converts any string encoding to kRaw with capacity >= `min_capacity`.
@@ -200,6 +246,10 @@ class Value {
     EmbstrBuffer* embstr;
     RawBuffer* raw;
     Collection* collection;
+    struct {
+      uint32_t offset;  // From this Value to the bytes.
+      uint32_t length;
+    } tail;
   } u_;
 };
 
