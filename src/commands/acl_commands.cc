@@ -159,6 +159,7 @@ void AclWhoAmI(CommandContext& ctx) { ctx.reply.Bulk(ctx.client->user); }
 
 // ACL CAT [category]
 void AclCat(CommandContext& ctx) {
+  if (ctx.argc() > 3) return ctx.reply.Error(protocol::SubcommandSyntaxError("acl", ctx.arg(1)));
   if (ctx.argc() == 2) {
     ctx.reply.ArrayHeader(acl::kCategoryNames.size());
     for (std::string_view name : acl::kCategoryNames) ctx.reply.Bulk(name);
@@ -181,6 +182,7 @@ void AclCat(CommandContext& ctx) {
 void AclGenPass(CommandContext& ctx) {
   constexpr int64_t kMaxBits = 4096;
   int64_t bits = 256;
+  if (ctx.argc() > 3) return ctx.reply.Error(protocol::SubcommandSyntaxError("acl", ctx.arg(1)));
   if (ctx.argc() == 3 && !ParseInt64(ctx.arg(2), &bits)) {
     return ctx.reply.Error(protocol::kNotInteger);
   }
@@ -218,6 +220,7 @@ const char* ContextName(acl::LogContext c) {
 // ACL LOG [count | RESET]
 void AclLog(CommandContext& ctx) {
   int64_t count = 10;
+  if (ctx.argc() > 3) return ctx.reply.Error(protocol::SubcommandSyntaxError("acl", ctx.arg(1)));
   if (ctx.argc() == 3) {
     if (EqualsIgnoreCase(ctx.arg(2), "reset")) {
       ctx.engine.acl().LogReset();

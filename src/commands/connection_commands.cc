@@ -200,7 +200,9 @@ void ForEachClient(CommandContext& ctx, Fn&& fn) {
   std::vector<Client*> all;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     for (auto& [id, c] : ctx.engine.shard(i).clients()) {
-      if (!c->closed()) all.push_back(c);
+      // A killed client is gone as far as anyone can tell, as in Redis
+      // (whose event loop frees it before the next command).
+      if (!c->closed() && !(c->flags & kClientCloseAsap)) all.push_back(c);
     }
   }
   std::sort(all.begin(), all.end(), [](Client* a, Client* b) { return a->id() < b->id(); });
