@@ -116,7 +116,6 @@ bool AclAllows(Client& client, const CommandSpec& spec, const std::vector<std::s
   entry.object = denial == acl::Denial::kCommand ? spec.name : std::string(args[errpos]);
   entry.username = client.user;
   entry.created_ms = WallTimeMs();
-  if (context != acl::LogContext::kLua) client.last_command = &spec;  // CLIENT LIST's cmd=
   entry.client_info = ClientInfoLine(client, entry.created_ms);
   registry.Log(std::move(entry), engine.config().acllog_max_len);
   *error = "NOPERM " + AclDenialMessage(denial, client.user, spec, args[errpos], false);

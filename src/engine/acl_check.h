@@ -31,7 +31,8 @@ acl::CommandCatalog BuildAclCatalog(const CommandTable& table);
 // Checks `spec` with `args` against the client's user. On refusal logs it
 // (ACL LOG, with `context`) and sets *error to the NOPERM reply. Also sets
 // the client's acl_free_generation when its user turns out unrestricted.
-// Client's thread only.
+// The log's client-info shows the client's last_command as cmd=.
+// Client's thread only, or with the client's shard held.
 bool AclAllows(Client& client, const CommandSpec& spec, const std::vector<std::string_view>& args,
                acl::LogContext context, std::string* error);
 

@@ -251,6 +251,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   // ACL: skipped while the user may run anything (see engine/acl_check.h).
   if (acl_free_generation != engine.acl().generation()) {
     std::string denied;
+    last_command = spec;  // the ACL log shows it as cmd=
     if (!AclAllows(*this, *spec, args, transaction_.active() ? acl::LogContext::kMulti
                                                              : acl::LogContext::kToplevel,
                    &denied)) {
