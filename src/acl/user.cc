@@ -421,6 +421,19 @@ Status User::ApplyAll(std::span<const std::string> ops, const CommandCatalog& ca
   return Status::Ok();
 }
 
+bool User::AllowsWithAllKeys(const CommandCatalog& catalog, int id,
+                             std::span<const std::string_view> args,
+                             std::span<const KeyAccess> keys,
+                             std::span<const ChannelAccess> channels, int needs) const {
+  for (const Selector& s : selectors_) {
+    if (!s.AllowsAllKeys(needs)) continue;
+    User one(name_, false);
+    one.selectors_[0] = s;
+    if (one.Check(catalog, id, args, keys, channels, nullptr) == Denial::kNone) return true;
+  }
+  return false;
+}
+
 Denial User::Check(const CommandCatalog& catalog, int id, std::span<const std::string_view> args,
                    std::span<const KeyAccess> keys, std::span<const ChannelAccess> channels,
                    int* errpos) const {

@@ -130,6 +130,11 @@ class User {
   Denial Check(const CommandCatalog& catalog, int id, std::span<const std::string_view> args,
                std::span<const KeyAccess> keys, std::span<const ChannelAccess> channels,
                int* errpos) const;
+  // Whether one selector allows the command together with every key having
+  // `needs` (SORT's BY and GET patterns need this).
+  bool AllowsWithAllKeys(const CommandCatalog& catalog, int id,
+                         std::span<const std::string_view> args, std::span<const KeyAccess> keys,
+                         std::span<const ChannelAccess> channels, int needs) const;
   bool CheckKey(std::string_view key, int needs) const;
   bool CheckChannel(std::string_view channel, bool is_pattern) const;
   // True if some selector allows every command, key and channel: checks may

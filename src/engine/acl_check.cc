@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "common/strings.h"
 #include "engine/client.h"
 #include "engine/client_info.h"
 #include "engine/command_table.h"
@@ -21,6 +22,25 @@ uint64_t CategoryMask(const CommandSpec& spec) {
   return mask;
 }
 
+// Key specs with variable flags take them from the arguments, as Redis's
+// getkeys procs do: SET reads its key only with GET, BITFIELD writes only
+// with SET or INCRBY.
+int VariableNeeds(const CommandSpec& spec, const std::vector<std::string_view>& args, int needs) {
+  if (spec.name == "set") {
+    for (size_t i = 3; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "get")) return needs;
+    }
+    return acl::kKeyWrite;
+  }
+  if (spec.name == "bitfield") {
+    for (size_t i = 2; i < args.size(); i++) {
+      if (EqualsIgnoreCase(args[i], "set") || EqualsIgnoreCase(args[i], "incrby")) return needs;
+    }
+    return acl::kKeyRead;
+  }
+  return needs;
+}
+
 // Key arguments and what each needs: read for key specs that access the
 // value, write for those that insert, delete or update (Redis's rules).
 void KeysOf(const CommandSpec& spec, const std::vector<std::string_view>& args,
@@ -32,6 +52,7 @@ void KeysOf(const CommandSpec& spec, const std::vector<std::string_view>& args,
     int needs = 0;
     if (ref.flags & kKsAccess) needs |= acl::kKeyRead;
     if (ref.flags & (kKsInsert | kKsDelete | kKsUpdate)) needs |= acl::kKeyWrite;
+    if (ref.flags & kKsVariableFlags) needs = VariableNeeds(spec, args, needs);
     out->push_back(acl::KeyAccess{ref.pos, needs});
   }
 }
@@ -69,6 +90,19 @@ acl::Denial AclCheckUser(const Engine& engine, const acl::User& user, const Comm
   ChannelsOf(spec, args, &channels);
   Engine& e = const_cast<Engine&>(engine);
   return user.Check(e.acl().catalog(), spec.id, args, keys, channels, errpos);
+}
+
+bool AclMayReadAnyKey(Client& client, const CommandSpec& spec,
+                      const std::vector<std::string_view>& args) {
+  Engine& engine = client.shard().engine();
+  if (client.acl_free_generation == engine.acl().generation()) return true;
+  std::shared_ptr<const acl::User> user = engine.acl().Find(client.user);
+  if (user == nullptr) return false;
+  std::vector<acl::KeyAccess> keys;
+  std::vector<acl::ChannelAccess> channels;
+  KeysOf(spec, args, &keys);
+  return user->AllowsWithAllKeys(engine.acl().catalog(), spec.id, args, keys, channels,
+                                 acl::kKeyRead);
 }
 
 std::string AclDenialMessage(acl::Denial denial, const std::string& username,

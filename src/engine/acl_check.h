@@ -42,6 +42,11 @@ bool AclAllows(Client& client, const CommandSpec& spec, const std::vector<std::s
 acl::Denial AclCheckUser(const Engine& engine, const acl::User& user, const CommandSpec& spec,
                          const std::vector<std::string_view>& args, int* errpos);
 
+// Whether the client's user may run the command with read access to every
+// key (SORT's BY and GET patterns reach keys not named in the arguments).
+bool AclMayReadAnyKey(Client& client, const CommandSpec& spec,
+                      const std::vector<std::string_view>& args);
+
 // The NOPERM text (without "NOPERM ") Redis gives for a refusal; `verbose`
 // names the key or channel (ACL DRYRUN).
 std::string AclDenialMessage(acl::Denial denial, const std::string& username,
