@@ -9,7 +9,10 @@
 #include "commands/command_util.h"
 #include "commands/register.h"
 #include "common/strings.h"
+#include "engine/acl_check.h"
 #include "engine/client.h"
+#include "engine/engine.h"
+#include "engine/client_info.h"
 #include "server/config.h"
 
 namespace lodestone {
@@ -40,13 +43,17 @@ bool ValidClientAttr(std::string_view s) {
   return true;
 }
 
-// Checks a username/password pair against the default user (requirepass).
-// ACL users arrive with the security issue; until then "default" is the only
-// user. A default user without a password accepts any password.
-bool CheckCredentials(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  const std::string& required = ctx.config().requirepass;
-  return required.empty() || pass == required;
+// AUTH and HELLO AUTH: the user must exist, be on, and accept the password
+// (any password when nopass). On success the client becomes that user; a
+// failure is recorded in the ACL log with the command's name as typed.
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  std::shared_ptr<const acl::User> u = ctx.engine.acl().Find(user);
+  if (u == nullptr || !u->enabled() || !u->PasswordMatches(pass)) {
+    AclLogAuthFailure(*ctx.client, ctx.arg(0), user);
+    return false;
+  }
+  AclSetClientUser(*ctx.client, user);
+  return true;
 }
 
 // PING [message]
@@ -88,14 +95,13 @@ void Auth(CommandContext& ctx) {
   std::string_view user = "default";
   std::string_view pass = ctx.arg(1);
   if (ctx.argc() == 2) {
-    if (ctx.config().requirepass.empty()) return ctx.reply.Error(kAuthNoPassword);
+    std::shared_ptr<const acl::User> def = ctx.engine.acl().Find("default");
+    if (def == nullptr || def->nopass()) return ctx.reply.Error(kAuthNoPassword);
   } else {
     user = ctx.arg(1);
     pass = ctx.arg(2);
   }
-  if (!CheckCredentials(ctx, user, pass)) return ctx.reply.Error(protocol::kWrongPass);
-  ctx.client->user = std::string(user);
-  ctx.client->SetAuthenticated(true);
+  if (!Authenticate(ctx, user, pass)) return ctx.reply.Error(protocol::kWrongPass);
   ctx.reply.Ok();
 }
 
@@ -131,9 +137,7 @@ void Hello(CommandContext& ctx) {
     }
   }
   if (has_auth) {
-    if (!CheckCredentials(ctx, user, pass)) return ctx.reply.Error(protocol::kWrongPass);
-    client.user = std::string(user);
-    client.SetAuthenticated(true);
+    if (!Authenticate(ctx, user, pass)) return ctx.reply.Error(protocol::kWrongPass);
   }
   if (!client.authenticated) return ctx.reply.Error(kHelloNoAuth);
   if (has_name) client.name = std::string(name);
@@ -171,62 +175,11 @@ void Reset(CommandContext& ctx) {
   client.resp = 2;
   ctx.reply.set_resp(2);
   client.name.clear();
-  client.user = "default";
-  client.SetAuthenticated(ctx.config().requirepass.empty());
+  AclSetClientUser(client, "default");
+  client.SetAuthenticated(ctx.engine.acl().default_auto_auth());
   client.flags &= ~(kClientReplyOff | kClientReplySkipNext | kClientNoTouch | kClientNoEvict);
   TrackingDisable(ctx.engine, client, false);
   ctx.reply.SimpleString("RESET");
-}
-
-// Renders one client the way CLIENT LIST / CLIENT INFO do.
-std::string ClientInfoLine(const Client& c, int64_t now_ms) {
-  std::string flags;
-  const Transaction& tx = c.transaction();
-  if (c.flags & kClientMonitor) flags += 'O';
-  if (tx.active()) flags += 'x';
-  if (c.blocked()) flags += 'b';
-  if (c.tracking) flags += 't';
-  if (c.tracking && c.tracking->broken_redirect) flags += 'R';
-  if (c.tracking && c.tracking->bcast) flags += 'B';
-  if (tx.dirty()) flags += 'd';
-  if (c.flags & kClientCloseAsap) flags += 'A';
-  if (c.flags & kClientCloseAfterReply) flags += 'c';
-  if (c.flags & kClientUnixSocket) flags += 'U';
-  if (c.flags & kClientNoEvict) flags += 'e';
-  if (c.flags & kClientNoTouch) flags += 'T';
-  if (c.in_pubsub_mode()) flags += 'P';
-  if (flags.empty()) flags = "N";
-  std::string out;
-  out.reserve(320);
-  out += "id=" + std::to_string(c.id());
-  out += " addr=" + c.peer();
-  out += " laddr=" + c.local();
-  out += " fd=" + std::to_string(c.fd());
-  out += " name=" + c.name;
-  out += " age=" + std::to_string((now_ms - c.created_ms) / 1000);
-  out += " idle=" + std::to_string((now_ms - c.last_interaction_ms) / 1000);
-  out += " flags=" + flags;
-  out += " db=" + std::to_string(c.db);
-  out += " sub=" + std::to_string(c.subscription_count(PubSubKind::kChannel));
-  out += " psub=" + std::to_string(c.subscription_count(PubSubKind::kPattern));
-  out += " ssub=" + std::to_string(c.subscription_count(PubSubKind::kShardChannel));
-  out += " multi=";
-  out += tx.active() ? std::to_string(tx.queued_count()) : std::string("-1");
-  out += " watch=" + std::to_string(tx.watched_count());
-  out += " qbuf=" + std::to_string(c.query_buffer_size());
-  out += " qbuf-free=" + std::to_string(c.query_buffer_capacity() - c.query_buffer_size());
-  out += " argv-mem=0 multi-mem=" + std::to_string(tx.queued_bytes());
-  out += " rbs=0 rbp=0 obl=0 oll=0";
-  out += " omem=" + std::to_string(c.output_size());
-  out += " tot-mem=" + std::to_string(c.query_buffer_capacity() + c.output_size() + sizeof(Client));
-  out += " events=r";
-  out += " cmd=" + (c.last_command ? c.last_command->name : std::string("NULL"));
-  out += " user=" + c.user;
-  out += " redir=" + (c.tracking ? std::to_string(c.tracking->redirect_id) : std::string("-1"));
-  out += " resp=" + std::to_string(c.resp);
-  out += " lib-name=" + c.lib_name;
-  out += " lib-ver=" + c.lib_ver;
-  return out;
 }
 
 // Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them: a client
@@ -247,7 +200,9 @@ void ForEachClient(CommandContext& ctx, Fn&& fn) {
   std::vector<Client*> all;
   for (int i = 0; i < ctx.engine.shard_count(); i++) {
     for (auto& [id, c] : ctx.engine.shard(i).clients()) {
-      if (!c->closed()) all.push_back(c);
+      // A killed client is gone as far as anyone can tell, as in Redis
+      // (whose event loop frees it before the next command).
+      if (!c->closed() && !(c->flags & kClientCloseAsap)) all.push_back(c);
     }
   }
   std::sort(all.begin(), all.end(), [](Client* a, Client* b) { return a->id() < b->id(); });
@@ -336,7 +291,7 @@ bool ParseKillFilter(CommandContext& ctx, KillFilter* f) {
     } else if (EqualsIgnoreCase(opt, "LADDR")) {
       f->laddr = val;
     } else if (EqualsIgnoreCase(opt, "USER")) {
-      if (val != "default") {
+      if (ctx.engine.acl().Find(val) == nullptr) {
         ctx.reply.Error("ERR No such user '" + std::string(val) + "'");
         return false;
       }

@@ -403,10 +403,11 @@ void StatsSection(CommandContext& ctx, const Totals& t, InfoWriter& w) {
   w.Uint("unexpected_error_replies", t.stats.unexpected_error_replies);
   w.Uint("total_error_replies", t.stats.total_error_replies);
   w.Field("dump_payload_sanitizations", "0");
-  w.Field("acl_access_denied_auth", "0");
-  w.Field("acl_access_denied_cmd", "0");
-  w.Field("acl_access_denied_key", "0");
-  w.Field("acl_access_denied_channel", "0");
+  acl::DenialCounters& denials = ctx.engine.acl().denials();
+  w.Uint("acl_access_denied_auth", denials.auth.load());
+  w.Uint("acl_access_denied_cmd", denials.command.load());
+  w.Uint("acl_access_denied_key", denials.key.load());
+  w.Uint("acl_access_denied_channel", denials.channel.load());
   // Lodestone's own: commands served on another shard's thread, and
   // cross-shard executions.
   w.Uint("remote_batches", t.stats.remote_batches);

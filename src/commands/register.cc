@@ -22,6 +22,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterScriptCommands(table);
   RegisterTransactionCommands(table);
   RegisterWaitCommands(table);
+  RegisterAclCommands(table);
   table.Finalize();
 }
 

@@ -26,6 +26,7 @@ void RegisterPubSubCommands(CommandTable& table);
 void RegisterScriptCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterWaitCommands(CommandTable& table);
+void RegisterAclCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

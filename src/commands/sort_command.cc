@@ -28,6 +28,8 @@
 #include "commands/command_util.h"
 #include "commands/register.h"
 #include "common/strings.h"
+#include "engine/acl_check.h"
+#include "engine/client.h"
 #include "server/config.h"
 #include "storage/hash_value.h"
 #include "storage/list_value.h"
@@ -57,6 +59,12 @@ struct SortItem {
 };
 
 // Parses the options after the key; replies and returns false on error.
+// BY and GET patterns read keys the arguments do not name: only a user
+// who may read every key may use them (Redis's rule).
+bool MayReadAnyKey(CommandContext& ctx) {
+  return ctx.client == nullptr || AclMayReadAnyKey(*ctx.client, ctx.spec, ctx.args);
+}
+
 bool ParseSortOptions(CommandContext& ctx, bool readonly, SortOptions* o) {
   for (size_t j = 2; j < ctx.argc(); j++) {
     std::string_view a = ctx.arg(j);
@@ -79,8 +87,17 @@ bool ParseSortOptions(CommandContext& ctx, bool readonly, SortOptions* o) {
     } else if (EqualsIgnoreCase(a, "by") && left >= 1) {
       o->by = ctx.arg(++j);
       // A constant BY pattern means "don't sort".
-      if (o->by->find('*') == std::string_view::npos) o->dontsort = true;
+      if (o->by->find('*') == std::string_view::npos) {
+        o->dontsort = true;
+      } else if (!MayReadAnyKey(ctx)) {
+        ctx.reply.Error("ERR BY option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
     } else if (EqualsIgnoreCase(a, "get") && left >= 1) {
+      if (!MayReadAnyKey(ctx)) {
+        ctx.reply.Error("ERR GET option of SORT denied due to insufficient ACL permissions.");
+        return false;
+      }
       o->gets.push_back(ctx.arg(++j));
     } else {
       ctx.reply.Error(protocol::kSyntaxError);

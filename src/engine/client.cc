@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "engine/acl_check.h"
 #include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/evictor.h"
@@ -30,7 +31,7 @@ Client::Client(Shard& shard, int fd, uint64_t id, std::string peer, std::string 
   created_ms = last_interaction_ms = WallTimeMs();
   if (unix_socket) flags |= kClientUnixSocket;
   const ServerConfig& cfg = shard.engine().config();
-  authenticated = cfg.requirepass.empty();
+  authenticated = shard.engine().acl().default_auto_auth();
   protocol::ParserLimits limits;
   limits.max_bulk_len = cfg.proto_max_bulk_len;
   limits.authenticated = authenticated;
@@ -246,6 +247,18 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     error_reply(std::string(protocol::kNoAuth));
     shard_.command_stats()[spec->id].rejected_calls++;
     return true;
+  }
+  // ACL: skipped while the user may run anything (see engine/acl_check.h).
+  if (acl_free_generation != engine.acl().generation()) {
+    std::string denied;
+    last_command = spec;  // the ACL log shows it as cmd=
+    if (!AclAllows(*this, *spec, args, transaction_.active() ? acl::LogContext::kMulti
+                                                             : acl::LogContext::kToplevel,
+                   &denied)) {
+      error_reply(denied);
+      shard_.command_stats()[spec->id].rejected_calls++;
+      return true;
+    }
   }
   if (resp == 2 && in_pubsub_mode() && !AllowedInPubSubMode(*spec)) {
     error_reply("ERR Can't execute '" + spec->name +

@@ -34,6 +34,9 @@
 
 namespace lodestone {
 
+namespace acl {
+class User;
+}  // namespace acl
 class Shard;
 class Engine;
 struct CommandSpec;
@@ -85,6 +88,12 @@ class Client : public net::IoHandler {
   std::string lib_name;
   std::string lib_ver;
   std::string user = "default";
+  // ACL (engine/acl_check.h): the user's rules and the registry generation
+  // they were read at; acl_free_generation equals the registry's generation
+  // while the user may run anything, which lets Dispatch skip the checks.
+  std::shared_ptr<const acl::User> acl_user;
+  uint64_t acl_user_generation = 0;
+  uint64_t acl_free_generation = 0;
   int db = 0;
   int resp = 2;
   bool authenticated = false;

@@ -25,14 +25,13 @@ int BeginPosition(const KeySpec& ks, const std::vector<std::string_view>& args) 
   return -1;
 }
 
-}  // namespace
-
-bool GetKeyPositions(const CommandSpec& spec, const std::vector<std::string_view>& args,
-                     std::vector<int>* out) {
+// Calls emit(position, key spec flags) for each key of the call.
+template <typename Emit>
+bool WalkKeys(const CommandSpec& spec, const std::vector<std::string_view>& args, Emit&& emit) {
   if (spec.get_keys != nullptr) {
     std::vector<KeyRef> refs;
     bool ok = spec.get_keys(args, &refs);
-    for (const KeyRef& ref : refs) out->push_back(ref.pos);
+    for (const KeyRef& ref : refs) emit(ref.pos, ref.flags);
     return ok;
   }
   int argc = int(args.size());
@@ -64,10 +63,22 @@ bool GetKeyPositions(const CommandSpec& spec, const std::vector<std::string_view
     if (last >= argc) last = argc - 1;
     for (int i = first; i <= last; i += step) {
       if (ks.flags & kKsNotKey) continue;
-      out->push_back(i);
+      emit(i, ks.flags);
     }
   }
   return true;
+}
+
+}  // namespace
+
+bool GetKeyPositions(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                     std::vector<int>* out) {
+  return WalkKeys(spec, args, [out](int pos, uint32_t) { out->push_back(pos); });
+}
+
+bool GetKeyRefs(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                std::vector<KeyRef>* out) {
+  return WalkKeys(spec, args, [out](int pos, uint32_t flags) { out->push_back(KeyRef{pos, flags}); });
 }
 
 CommandSpec& CommandTable::Add(CommandSpec spec) {

@@ -164,6 +164,9 @@ struct CommandSpec {
 // extraction (e.g. numkeys out of range); the handler reports the real error.
 bool GetKeyPositions(const CommandSpec& spec, const std::vector<std::string_view>& args,
                      std::vector<int>* out);
+// The same, with each key's key spec flags (ACL checks read vs write).
+bool GetKeyRefs(const CommandSpec& spec, const std::vector<std::string_view>& args,
+                std::vector<KeyRef>* out);
 
 class CommandTable {
  public:

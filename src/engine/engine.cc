@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "engine/acl_check.h"
 #include "engine/client.h"
 #include "engine/evictor.h"
 #include "net/socket.h"
@@ -41,7 +42,7 @@ class Engine::Listener : public net::IoHandler {
 };
 
 Engine::Engine(ServerConfig& config, ConfigRegistry& registry, const CommandTable& table)
-    : config_(config), registry_(registry), table_(table),
+    : config_(config), registry_(registry), table_(table), acl_(BuildAclCatalog(table)),
       pubsub_(*this, &config.notify_keyspace_events) {
   int n = std::clamp(config.threads, 1, 256);
   std::random_device rd;
@@ -63,6 +64,10 @@ Engine::~Engine() = default;
 
 bool Engine::Start(std::string* err) {
   ApplyMaxmemoryPolicy(config_);
+  if (Status st = LoadAclAtStartup(); !st.ok()) {
+    *err = st.message();
+    return false;
+  }
   bool any = false;
   for (const std::string& addr : config_.bind) {
     std::string e;

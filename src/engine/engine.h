@@ -31,8 +31,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/memory_accounting.h"
+#include "acl/user_registry.h"
 #include "common/crc16.h"
+#include "common/memory_accounting.h"
 #include "engine/command_table.h"
 #include "engine/pubsub.h"
 #include "engine/shard.h"
@@ -197,6 +198,14 @@ class Engine {
   // Any thread: sends one formatted MONITOR line to every monitor.
   void FeedMonitors(const std::string& line);
 
+  // ACL users and the ACL log (acl/user_registry.h, engine/acl_check.h).
+  // Any thread.
+  acl::UserRegistry& acl() { return acl_; }
+  // Start-up: the default user's password from requirepass, then the users
+  // of `user` directives or of the aclfile. Also installs the requirepass
+  // apply hook, so CONFIG SET requirepass updates the default user.
+  Status LoadAclAtStartup();
+
   // Pub/Sub: the channel registry and delivery (engine/pubsub.h). Any thread.
   PubSub& pubsub() { return pubsub_; }
 
@@ -219,6 +228,7 @@ class Engine {
   ServerConfig& config_;
   ConfigRegistry& registry_;
   const CommandTable& table_;
+  acl::UserRegistry acl_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::vector<uint16_t> slot_to_shard_;
   std::vector<std::unique_ptr<Listener>> listeners_;

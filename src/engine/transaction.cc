@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "common/clock.h"
+#include "engine/acl_check.h"
 #include "engine/client.h"
 #include "engine/command_context.h"
 #include "engine/command_table.h"
@@ -206,6 +207,13 @@ void Transaction::Exec(CommandContext& ctx) {
       // served only once the transaction is over.
       Shard& runner = targets[i] >= 0 ? engine.shard(targets[i]) : home;
       rb.set_resp(client.resp);  // HELLO inside MULTI changes it
+      // ACL rules may have changed since the command was queued.
+      std::string denied;
+      if (client.acl_free_generation != engine.acl().generation() &&
+          !AclAllows(client, *queue_[i].spec, argv[i], acl::LogContext::kMulti, &denied)) {
+        rb.Error(denied);
+        continue;
+      }
       ExecuteCommand(engine, runner, *queue_[i].spec, argv[i], rb, client.db, &client, true,
                      nullptr);
       if (reader != 0) TrackingRememberKeys(engine, runner, true, *queue_[i].spec, argv[i], reader);

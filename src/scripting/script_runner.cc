@@ -15,6 +15,8 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "engine/acl_check.h"
+#include "engine/client.h"
 #include "engine/command_context.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
@@ -271,6 +273,14 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
        (spec->flags & kNoHop))) {
     return Reject(L, raise, "This Redis command is not allowed from script");
   }
+  // ACL: the script runs as its caller's user.
+  if (ctx.client != nullptr && ctx.client->acl_free_generation != engine.acl().generation()) {
+    std::string denied;
+    if (!AclAllows(*ctx.client, *spec, args, acl::LogContext::kLua, &denied)) {
+      std::string text = "ACL failure in script: " + denied.substr(denied.find(' ') + 1);
+      return Reject(L, raise, text.c_str());
+    }
+  }
   bool read_only = run->call.read_only || (!(run->call.flags & kScriptEvalCompat) &&
                                            (run->call.flags & kScriptNoWrites));
   if (read_only && (spec->flags & (kWrite | kMayReplicate))) {
@@ -413,8 +423,19 @@ bool AclCheckInner(lua_State* L) {
     PushErrorTable(L, error, strlen(error));
     return false;
   }
-  // Without ACL users every command is permitted to the default user.
-  lua_pushboolean(L, 1);
+  // The verdict for the script's caller, without logging.
+  std::vector<std::string_view> args(owned.begin(), owned.end());
+  bool unknown_sub = false;
+  Engine& engine = run->ctx.engine;
+  const CommandSpec* spec = engine.commands().Resolve(args, &unknown_sub);
+  bool allowed = true;
+  if (run->ctx.client != nullptr) {
+    std::shared_ptr<const acl::User> user = engine.acl().Find(run->ctx.client->user);
+    int errpos = 0;
+    allowed = user != nullptr &&
+              AclCheckUser(engine, *user, *spec, args, &errpos) == acl::Denial::kNone;
+  }
+  lua_pushboolean(L, allowed ? 1 : 0);
   return true;
 }
 
