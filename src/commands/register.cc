@@ -23,6 +23,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterTransactionCommands(table);
   RegisterWaitCommands(table);
   RegisterAclCommands(table);
+  RegisterClusterCommands(table);
   table.Finalize();
 }
 

@@ -27,6 +27,7 @@ void RegisterScriptCommands(CommandTable& table);
 void RegisterTransactionCommands(CommandTable& table);
 void RegisterWaitCommands(CommandTable& table);
 void RegisterAclCommands(CommandTable& table);
+void RegisterClusterCommands(CommandTable& table);
 
 // Registers everything and finalizes the table.
 void RegisterAllCommands(CommandTable& table);

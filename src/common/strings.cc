@@ -75,11 +75,12 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   }
   // The first digit must be 1-9: this rules out leading zeros and "-0".
   if (s[i] < '1' || s[i] > '9') return false;
+  // 19 digits cannot overflow 64 bits, and anything longer is out of range.
+  if (s.size() - i > 19) return false;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    unsigned digit = static_cast<unsigned>(s[i] - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    const unsigned digit = static_cast<unsigned char>(s[i]) - unsigned('0');
+    if (digit > 9) return false;
     v = v * 10 + digit;
   }
   constexpr uint64_t kMaxPositive = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "common/strings.h"
 
@@ -86,6 +87,7 @@ CommandSpec& CommandTable::Add(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec& ref = *owned;
   commands_[name] = std::move(owned);
+  index_.clear();  // rebuilt by Finalize
   return ref;
 }
 
@@ -183,17 +185,41 @@ void CommandTable::Finalize() {
       all_.push_back(s);
     }
   }
+  // The lookup index: open addressing, at most a quarter full.
+  size_t slots = 16;
+  while (slots < top_.size() * 4) slots *= 2;
+  index_.assign(slots, IndexSlot{});
+  for (const CommandSpec* c : top_) {
+    uint32_t h = NameHash(c->name);
+    size_t i = h & (slots - 1);
+    while (index_[i].spec != nullptr) i = (i + 1) & (slots - 1);
+    index_[i] = IndexSlot{h, c};
+  }
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[64];
   if (name.size() >= sizeof(buf)) return nullptr;
+  // Lowercase and hash in one pass (NameHash's function).
+  uint32_t h = kNameHashBasis;
   for (size_t i = 0; i < name.size(); i++) {
     char ch = name[i];
-    buf[i] = (ch >= 'A' && ch <= 'Z') ? char(ch + 32) : ch;
+    ch = (ch >= 'A' && ch <= 'Z') ? char(ch + 32) : ch;
+    buf[i] = ch;
+    h = (h ^ uint8_t(ch)) * kNameHashPrime;
   }
-  // Heterogeneous lookup would avoid this string; the names are short enough
-  // for the small-string buffer, so no allocation happens here.
+  if (!index_.empty()) {
+    const size_t mask = index_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const IndexSlot& slot = index_[i];
+      if (slot.spec == nullptr) return nullptr;
+      if (slot.hash == h && slot.spec->name.size() == name.size() &&
+          std::memcmp(slot.spec->name.data(), buf, name.size()) == 0) {
+        return slot.spec;
+      }
+    }
+  }
+  // Before Finalize.
   auto it = commands_.find(std::string(buf, name.size()));
   return it == commands_.end() ? nullptr : it->second.get();
 }

@@ -191,7 +191,21 @@ class CommandTable {
   size_t size() const { return top_.size(); }
 
  private:
+  // FNV-1a over the lowercase name: Find's hash.
+  static constexpr uint32_t kNameHashBasis = 2166136261u;
+  static constexpr uint32_t kNameHashPrime = 16777619u;
+  static uint32_t NameHash(std::string_view lower) {
+    uint32_t h = kNameHashBasis;
+    for (char ch : lower) h = (h ^ uint8_t(ch)) * kNameHashPrime;
+    return h;
+  }
+  struct IndexSlot {
+    uint32_t hash = 0;
+    const CommandSpec* spec = nullptr;
+  };
+
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+  std::vector<IndexSlot> index_;  // built by Finalize, for Find
   std::vector<const CommandSpec*> top_;
   std::vector<const CommandSpec*> all_;
 };

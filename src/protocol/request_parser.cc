@@ -8,6 +8,7 @@
 // grow or move its buffer between calls.
 #include "protocol/request_parser.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -51,7 +52,63 @@ bool IsBlank(char c) {
 // The bytes that end an unquoted word in sdssplitargs ('\v' and '\f' do not).
 bool EndsWord(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+// Reads the decimal digits at data[*pos] up to a '\r', in one pass: the
+// common, well-formed header. Returns false (nothing decided) for anything
+// else: no digit, a leading zero, a sign, more than 18 digits (so no
+// overflow), another byte before the '\r', or the '\r' or the byte after it
+// not arrived yet. On success *pos is past the header's line end.
+inline bool ScanHeaderNumber(std::string_view data, size_t* pos, int64_t* value) {
+  size_t i = *pos;
+  const size_t end = data.size();
+  if (i >= end || data[i] < '1' || data[i] > '9') return false;
+  int64_t v = data[i] - '0';
+  const size_t limit = i + 18;
+  for (++i; i < end; ++i) {
+    const unsigned digit = static_cast<unsigned char>(data[i]) - unsigned('0');
+    if (digit > 9) break;
+    if (i == limit) return false;
+    v = v * 10 + int64_t(digit);
+  }
+  if (i + 2 > end || data[i] != '\r') return false;
+  *value = v;
+  *pos = i + 2;
+  return true;
+}
+
 }  // namespace
+
+bool RequestParser::ParseMultibulkFast(std::string_view data, std::vector<std::string_view>* args,
+                                       size_t* consumed) {
+  size_t pos = 1;
+  int64_t count;
+  if (!ScanHeaderNumber(data, &pos, &count) || count > INT_MAX) return false;
+  if (!limits_.authenticated && count > kUnauthMaxArgs) return false;
+  const int64_t max_len = limits_.authenticated ? limits_.max_bulk_len
+                                                : std::min(limits_.max_bulk_len, kUnauthMaxBulkLen);
+  for (int64_t n = 0; n < count; n++) {
+    if (pos >= data.size() || data[pos] != '$') break;
+    ++pos;
+    int64_t len;
+    if (!ScanHeaderNumber(data, &pos, &len)) {
+      // "$0" is well formed too, and common enough (empty values).
+      if (pos + 3 <= data.size() && data[pos] == '0' && data[pos + 1] == '\r') {
+        len = 0;
+        pos += 3;
+      } else {
+        break;
+      }
+    }
+    if (len > max_len || data.size() - pos < uint64_t(len) + 2) break;
+    args->push_back(data.substr(pos, size_t(len)));
+    pos += size_t(len) + 2;
+    if (n + 1 == count) {
+      *consumed = pos;
+      return true;
+    }
+  }
+  args->clear();
+  return false;
+}
 
 ParseStatus RequestParser::Parse(std::string_view data, std::vector<std::string_view>* args,
                                  size_t* consumed) {
@@ -59,7 +116,15 @@ ParseStatus RequestParser::Parse(std::string_view data, std::vector<std::string_
   *consumed = 0;
   if (scan_pos_ > data.size()) Reset();  // The caller broke the resume contract.
   if (data.empty()) return ParseStatus::kNeedMore;
-  if (data[0] == '*') return ParseMultibulk(data, args, consumed);
+  if (data[0] == '*') {
+    // A whole, well-formed command at the start parses in one pass; any
+    // other case (partial, resumed, malformed, empty) takes the general path,
+    // which gives Redis's exact errors.
+    if (!in_multibulk_ && scan_pos_ == 0 && ParseMultibulkFast(data, args, consumed)) {
+      return ParseStatus::kOk;
+    }
+    return ParseMultibulk(data, args, consumed);
+  }
   return ParseInline(data, args, consumed);
 }
 

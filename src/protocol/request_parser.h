@@ -99,6 +99,11 @@ class RequestParser {
                           size_t* consumed);
   ParseStatus ParseMultibulk(std::string_view data, std::vector<std::string_view>* args,
                              size_t* consumed);
+  // One pass over a complete, well-formed multibulk at the start of `data`
+  // (true: parsed, *consumed set); false leaves nothing changed but `args`
+  // cleared, for ParseMultibulk to decide.
+  bool ParseMultibulkFast(std::string_view data, std::vector<std::string_view>* args,
+                          size_t* consumed);
   // Finds the header line starting at pos_: returns the index of its '\r' once
   // the byte after it has arrived too, or npos (remembering how far it looked).
   size_t FindHeaderEnd(std::string_view data);
