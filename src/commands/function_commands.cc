@@ -49,11 +49,11 @@ void FunctionLoad(CommandContext& ctx) {
     replace = true;
   }
   FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
-  std::shared_ptr<const FunctionSet> current = registry.Snapshot();
   std::string err;
-  std::shared_ptr<FunctionLibrary> library =
-      CreateLibrary(FunctionVm(ctx), ctx.arg(i), registry.NextLibraryId(), *current, replace,
-                    kFunctionLoadTimeoutMs, &err);
+  std::shared_ptr<FunctionLibrary> library = CreateLibrary(
+      FunctionVm(ctx), ctx.arg(i), registry.NextLibraryId(),
+      [&registry](std::string_view name) { return registry.HasLibrary(name); }, replace,
+      kFunctionLoadTimeoutMs, &err);
   if (library == nullptr) return ctx.reply.Error(err);
   std::string name = library->name;
   if (!registry.Add(std::move(library), replace, &err)) return ctx.reply.Error("ERR " + err);
@@ -204,11 +204,11 @@ void FunctionRestore(CommandContext& ctx) {
   if (!ParseFunctionDump(ctx.arg(2), &codes, &err)) return ctx.reply.Error("ERR " + err);
   FunctionRegistry& registry = FunctionRegistry::Of(ctx.engine);
   LuaVm& vm = FunctionVm(ctx);
-  const FunctionSet empty;
   std::vector<std::shared_ptr<const FunctionLibrary>> libraries;
   std::unordered_map<std::string, bool> seen_libraries, seen_functions;
   for (const std::string& code : codes) {
-    auto library = CreateLibrary(vm, code, registry.NextLibraryId(), empty, false, 0, &err);
+    auto library = CreateLibrary(
+        vm, code, registry.NextLibraryId(), [](std::string_view) { return false; }, false, 0, &err);
     if (library == nullptr) return ctx.reply.Error(err);
     if (!seen_libraries.emplace(library->name, true).second) {
       return ctx.reply.Error("ERR Library '" + library->name + "' already exists");

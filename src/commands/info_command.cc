@@ -26,6 +26,7 @@
 
 #include "commands/command_util.h"
 #include "commands/server_commands.h"
+#include "scripting/function_registry.h"
 #include "scripting/script_cache.h"
 #include "common/clock.h"
 #include "common/strings.h"
@@ -302,9 +303,15 @@ void MemorySection(CommandContext& ctx, InfoWriter& w) {
   w.Field("used_memory_lua_human", BytesToHuman(sm.vm_eval_bytes));
   w.Uint("used_memory_scripts_eval", sm.script_bytes);
   w.Uint("number_of_cached_scripts", sm.cached_scripts);
+  std::shared_ptr<const FunctionSet> functions = FunctionRegistry::Of(ctx.engine).Snapshot();
+  w.Uint("number_of_functions", functions->function_count());
+  w.Uint("number_of_libraries", functions->libraries().size());
+  w.Uint("used_memory_vm_functions", sm.vm_functions_bytes);
   w.Uint("used_memory_vm_total", sm.vm_eval_bytes + sm.vm_functions_bytes);
-  w.Uint("used_memory_scripts", sm.script_bytes);
-  w.Field("used_memory_scripts_human", BytesToHuman(sm.script_bytes));
+  w.Field("used_memory_vm_total_human", BytesToHuman(sm.vm_eval_bytes + sm.vm_functions_bytes));
+  w.Uint("used_memory_functions", functions->code_bytes());
+  w.Uint("used_memory_scripts", sm.script_bytes + functions->code_bytes());
+  w.Field("used_memory_scripts_human", BytesToHuman(sm.script_bytes + functions->code_bytes()));
   w.Fixed2("mem_fragmentation_ratio", m.used ? double(m.rss) / double(m.used) : 0);
   w.Int("mem_fragmentation_bytes", int64_t(m.rss) - int64_t(m.used));
   w.Field("mem_not_counted_for_evict", "0");

@@ -25,6 +25,7 @@ char kLibrariesKey;    // {[library id] = {[function name] = function}}
 char kGenerationKey;   // the registry generation kLibrariesKey reflects
 char kLoadStateKey;    // LoadState* while library code runs
 char kCallbacksKey;    // the running library's callbacks table
+char kRuntimeEnvMetaKey;  // the metatable of every loaded library's environment
 
 // What register_function fills while library code runs.
 struct LoadState {
@@ -317,11 +318,26 @@ bool RunLibrary(lua_State* L, std::string_view body, int64_t timeout_ms,
     functions->clear();
     return false;
   }
-  // From now on the library's functions see the ordinary script globals.
-  lua_getmetatable(L, env);
-  lua_pushvalue(L, LUA_GLOBALSINDEX);
-  lua_setfield(L, -2, "__index");
-  lua_pop(L, 2);           // metatable, env
+  // From now on the library's functions see the ordinary script globals,
+  // through one read-only metatable shared by every library of the VM (a
+  // library then keeps only its own empty environment table).
+  lua_pushlightuserdata(L, &kRuntimeEnvMetaKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  if (!lua_istable(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, ReadonlyError);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushlightuserdata(L, &kRuntimeEnvMetaKey);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+  }
+  lua_setmetatable(L, env);
+  lua_pop(L, 1);           // env
   lua_replace(L, -2);      // callbacks over the chunk
   return true;
 }
@@ -376,9 +392,10 @@ void StoreCompiled(lua_State* L, uint64_t id) {
 
 }  // namespace
 
-std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code, uint64_t id,
-                                               const FunctionSet& current, bool replace,
-                                               int64_t timeout_ms, std::string* err) {
+std::shared_ptr<FunctionLibrary> CreateLibrary(
+    LuaVm& vm, std::string_view code, uint64_t id,
+    const std::function<bool(std::string_view)>& library_exists, bool replace, int64_t timeout_ms,
+    std::string* err) {
   LibraryMetadata metadata;
   if (!ParseLibraryMetadata(code, &metadata, err)) {
     *err = "ERR " + *err;
@@ -392,7 +409,7 @@ std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code,
     *err = "ERR Engine '" + metadata.engine + "' not found";
     return nullptr;
   }
-  if (!replace && current.FindLibrary(metadata.name) != nullptr) {
+  if (!replace && library_exists(metadata.name)) {
     *err = "ERR Library '" + metadata.name + "' already exists";
     return nullptr;
   }
@@ -403,7 +420,9 @@ std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code,
   library->code.assign(code.data(), code.size());
   library->body_offset = metadata.body_offset;
   lua_State* L = vm.state();
-  if (!RunLibrary(L, library->body(), timeout_ms, &library->functions, err)) return nullptr;
+  bool ran = RunLibrary(L, library->body(), timeout_ms, &library->functions, err);
+  vm.AfterRun();  // a GC step every 50 loads, as for script runs
+  if (!ran) return nullptr;
   // Keep this compiled copy: FCALL on this thread will not run the code
   // again. Should the library not be published, the copy goes at the VM's
   // next look at a new generation, like any copy of a departed library.
@@ -411,13 +430,6 @@ std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code,
   if (library->functions.empty()) {
     *err = "ERR No functions registered";
     return nullptr;
-  }
-  for (const FunctionInfo& fn : library->functions) {
-    const FunctionSet::Function* other = current.FindFunction(fn.name);
-    if (other != nullptr && !(replace && other->library->name == library->name)) {
-      *err = "ERR Function " + fn.name + " already exists";
-      return nullptr;
-    }
   }
   return library;
 }

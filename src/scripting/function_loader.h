@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,9 +37,13 @@ inline constexpr int64_t kFunctionLoadTimeoutMs = 500;
 // collects what it registers. On failure returns null and sets *err to the
 // full error reply text ("ERR ..."). The library's id is `id`; `vm` keeps
 // the compiled copy under that id for FCALL.
-std::shared_ptr<FunctionLibrary> CreateLibrary(LuaVm& vm, std::string_view code, uint64_t id,
-                                               const FunctionSet& current, bool replace,
-                                               int64_t timeout_ms, std::string* err);
+// `library_exists` tells whether a library of that name is loaded (an error
+// unless `replace`); clashes of function names are left to
+// FunctionRegistry::Add.
+std::shared_ptr<FunctionLibrary> CreateLibrary(
+    LuaVm& vm, std::string_view code, uint64_t id,
+    const std::function<bool(std::string_view)>& library_exists, bool replace, int64_t timeout_ms,
+    std::string* err);
 
 // Pushes the Lua function implementing `fn` onto `vm`'s stack, compiling
 // its library in `vm` first if needed. `set` is the snapshot `fn` came from.

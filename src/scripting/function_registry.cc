@@ -113,10 +113,15 @@ const FunctionInfo* FirstCollision(const FunctionSet& set, const FunctionLibrary
 
 }  // namespace
 
-FunctionRegistry::FunctionRegistry() : current_(std::make_shared<FunctionSet>()) {}
+FunctionRegistry::FunctionRegistry()
+    : master_(std::make_shared<FunctionSet>()), current_(std::make_shared<FunctionSet>()) {}
 
 std::shared_ptr<const FunctionSet> FunctionRegistry::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stale_) {
+    current_ = std::make_shared<const FunctionSet>(*master_);
+    stale_ = false;
+  }
   return current_;
 }
 
@@ -126,41 +131,49 @@ const FunctionSet& FunctionRegistry::CurrentFor(int shard, int shard_count) {
   return *slot.cached;
 }
 
-void FunctionRegistry::Publish(std::shared_ptr<FunctionSet> set) {
-  set->generation_ = generation_.load(std::memory_order_relaxed) + 1;
-  current_ = std::move(set);
-  generation_.store(current_->generation(), std::memory_order_release);
+void FunctionRegistry::MarkChanged() {
+  master_->generation_ = generation_.load(std::memory_order_relaxed) + 1;
+  stale_ = true;
+  generation_.store(master_->generation(), std::memory_order_release);
 }
 
 bool FunctionRegistry::Add(std::shared_ptr<const FunctionLibrary> library, bool replace, std::string* err) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (current_->FindLibrary(library->name) != nullptr && !replace) {
+  if (master_->FindLibrary(library->name) != nullptr && !replace) {
     *err = "Library '" + library->name + "' already exists";
     return false;
   }
-  auto next = std::make_shared<FunctionSet>(*current_);
-  next->Unlink(library->name);
-  if (const FunctionInfo* fn = FirstCollision(*next, *library)) {
-    *err = "Function " + fn->name + " already exists";
-    return false;
+  // A name collision with any library but the one replaced.
+  for (const FunctionInfo& fn : library->functions) {
+    const FunctionSet::Function* found = master_->FindFunction(fn.name);
+    if (found != nullptr && found->library->name != library->name) {
+      *err = "Function " + fn.name + " already exists";
+      return false;
+    }
   }
-  next->Link(std::move(library));
-  Publish(std::move(next));
+  master_->Unlink(library->name);
+  master_->Link(std::move(library));
+  MarkChanged();
   return true;
+}
+
+bool FunctionRegistry::HasLibrary(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return master_->FindLibrary(name) != nullptr;
 }
 
 bool FunctionRegistry::Delete(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (current_->FindLibrary(name) == nullptr) return false;
-  auto next = std::make_shared<FunctionSet>(*current_);
-  next->Unlink(std::string(name));
-  Publish(std::move(next));
+  if (master_->FindLibrary(name) == nullptr) return false;
+  master_->Unlink(std::string(name));
+  MarkChanged();
   return true;
 }
 
 void FunctionRegistry::Flush() {
   std::lock_guard<std::mutex> lock(mu_);
-  Publish(std::make_shared<FunctionSet>());
+  master_ = std::make_shared<FunctionSet>();
+  MarkChanged();
 }
 
 bool FunctionRegistry::Restore(std::vector<std::shared_ptr<const FunctionLibrary>> libraries,
@@ -168,7 +181,7 @@ bool FunctionRegistry::Restore(std::vector<std::shared_ptr<const FunctionLibrary
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<FunctionSet> next = policy == RestorePolicy::kFlush
                                           ? std::make_shared<FunctionSet>()
-                                          : std::make_shared<FunctionSet>(*current_);
+                                          : std::make_shared<FunctionSet>(*master_);
   for (const auto& library : libraries) {
     if (next->FindLibrary(library->name) != nullptr) {
       if (policy != RestorePolicy::kReplace) {
@@ -185,7 +198,8 @@ bool FunctionRegistry::Restore(std::vector<std::shared_ptr<const FunctionLibrary
     }
     next->Link(library);
   }
-  Publish(std::move(next));
+  master_ = std::move(next);
+  MarkChanged();
   return true;
 }
 

@@ -2,8 +2,9 @@
 //
 // Threads. The registry is read by every shard thread (FCALL, FUNCTION LIST)
 // and written rarely (FUNCTION LOAD/DELETE/FLUSH/RESTORE). It publishes
-// immutable snapshots (FunctionSet): a writer builds a new set under the
-// mutex and swaps it in, bumping the generation; a reader takes a reference
+// immutable snapshots (FunctionSet): a writer changes a working set under the
+// mutex and bumps the generation, and the first reader of that generation
+// copies it into a new snapshot (so a run of loads copies nothing); a reader takes a reference
 // to the current set and uses it without any lock for as long as it likes.
 // Each shard's Lua VM compiles a library the first time it runs one of its
 // functions and keys the compiled copy by the library's id (unique per load),
@@ -125,6 +126,8 @@ class FunctionRegistry {
   bool Add(std::shared_ptr<const FunctionLibrary> library, bool replace, std::string* err);
   // False when there is no such library.
   bool Delete(std::string_view name);
+  // Whether a library of that name is loaded now.
+  bool HasLibrary(std::string_view name) const;
   void Flush();
   // FUNCTION RESTORE: joins `libraries` (validated, distinct names and
   // functions) with the current ones by `policy`. All or nothing.
@@ -156,11 +159,17 @@ class FunctionRegistry {
   };
   RunSlot* Slots(int shard_count);
 
+  // After master_ changed: a new generation; the next Snapshot copies it.
   // REQUIRES: mu_ held.
-  void Publish(std::shared_ptr<FunctionSet> set);
+  void MarkChanged();
 
   mutable std::mutex mu_;
-  std::shared_ptr<const FunctionSet> current_;  // guarded by mu_
+  // Writers change master_ in place; Snapshot() publishes an immutable copy
+  // of it, at most once per generation that is read, so loading many
+  // libraries in a row costs no copy each (all guarded by mu_).
+  std::shared_ptr<FunctionSet> master_;
+  mutable std::shared_ptr<const FunctionSet> current_;
+  mutable bool stale_ = false;
   std::atomic<uint64_t> generation_{0};
   std::atomic<uint64_t> next_library_id_{0};
   std::once_flag slots_once_;
