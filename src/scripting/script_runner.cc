@@ -288,6 +288,7 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   }
   if (run->oom_at_start && !run->wrote && (spec->flags & kDenyOom) &&
       !(run->call.flags & kScriptAllowOom)) {
+    ctx.shard.command_stats()[spec->id].rejected_calls++;  // as Redis counts it
     return Reject(L, raise, kOomError.c_str());
   }
 
