@@ -121,19 +121,9 @@ struct MemoryFigures {
   std::string allocator;
 };
 
-uint64_t ResidentSetSize() {
-  FILE* f = fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long long pages_total = 0, pages_resident = 0;
-  int n = fscanf(f, "%llu %llu", &pages_total, &pages_resident);
-  fclose(f);
-  if (n != 2) return 0;
-  return pages_resident * uint64_t(sysconf(_SC_PAGESIZE));
-}
-
 MemoryFigures ReadMemory(Engine& engine) {
   MemoryFigures m;
-  m.rss = ResidentSetSize();
+  m.rss = memory::ResidentBytes();
   engine.RefreshUsedMemory();
   m.used = memory::AllocatedBytes();
   m.peak = std::max(m.used, engine.used_memory_peak());

@@ -1,10 +1,18 @@
 // MEMORY: per-key memory usage and allocator diagnostics.
+#include <algorithm>
 #include <climits>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "commands/command_util.h"
 #include "commands/register.h"
 #include "commands/server_commands.h"
+#include "common/memory_accounting.h"
 #include "common/strings.h"
+#include "engine/client.h"
+#include "scripting/function_registry.h"
+#include "scripting/script_cache.h"
 
 namespace lodestone {
 namespace {
@@ -42,6 +50,103 @@ void MemoryDoctor(CommandContext& ctx) {
 // MEMORY PURGE: mimalloc returns freed pages to the system on its own.
 void MemoryPurge(CommandContext& ctx) { ctx.reply.Ok(); }
 
+// MEMORY STATS: Redis's breakdown (object.c getMemoryOverheadData), from
+// our counters. Runs with every shard parked (kAllShards) to read every
+// database. The allocator fields: allocated is the counted bytes, active
+// mimalloc's committed bytes, resident the process RSS.
+void MemoryStats(CommandContext& ctx) {
+  Engine& engine = ctx.engine;
+  engine.RefreshUsedMemory();
+  const uint64_t used = memory::AllocatedBytes();
+  const uint64_t peak = std::max(used, engine.used_memory_peak());
+  const uint64_t startup = engine.startup_memory();
+  const uint64_t rss = memory::ResidentBytes();
+  // mimalloc commits ahead of use; what is resident bounds what is active.
+  const uint64_t active = std::max(std::min(memory::CommittedBytes(), rss), used);
+  uint64_t clients_normal = 0;
+  struct DbOverhead {
+    int id;
+    uint64_t main = 0;
+    uint64_t expires = 0;
+  };
+  std::vector<DbOverhead> dbs;
+  uint64_t keys = 0;
+  for (int d = 0; d < ctx.shard.db_count(); d++) {
+    DbOverhead o{d};
+    size_t db_keys = 0;
+    for (int i = 0; i < engine.shard_count(); i++) {
+      const Db& db = engine.shard(i).db(d);
+      db_keys += db.size();
+      uint64_t buckets = db.table().BucketMemory();
+      o.main += buckets;
+      o.expires += db.OverheadMemory() - buckets;
+    }
+    keys += db_keys;
+    if (db_keys > 0) dbs.push_back(o);
+  }
+  for (int i = 0; i < engine.shard_count(); i++) {
+    for (const auto& [id, c] : engine.shard(i).clients()) {
+      clients_normal += c->query_buffer_capacity() + c->output_size();
+    }
+  }
+  ScriptingMemory sm = GetScriptingMemory(engine);
+  std::shared_ptr<const FunctionSet> functions = FunctionRegistry::Of(engine).Snapshot();
+  uint64_t lut = 0;
+  for (const DbOverhead& o : dbs) lut += o.main + o.expires;
+  const uint64_t overhead =
+      startup + clients_normal + sm.script_bytes + functions->code_bytes() + lut;
+  const uint64_t dataset = used > overhead ? used - overhead : 0;
+  const uint64_t net = used > startup ? used - startup : 1;
+  auto ratio = [](uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0.0; };
+
+  ctx.reply.MapHeader(31 + dbs.size());
+  auto field = [&](const char* name, int64_t v) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Integer(v);
+  };
+  auto real = [&](const char* name, double v) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Double(v);
+  };
+  field("peak.allocated", int64_t(peak));
+  field("total.allocated", int64_t(used));
+  field("startup.allocated", int64_t(startup));
+  field("replication.backlog", 0);
+  field("clients.slaves", 0);
+  field("clients.normal", int64_t(clients_normal));
+  field("cluster.links", 0);
+  field("aof.buffer", 0);
+  field("lua.caches", int64_t(sm.script_bytes));
+  field("functions.caches", int64_t(functions->code_bytes()));
+  for (const DbOverhead& o : dbs) {
+    ctx.reply.Bulk("db." + std::to_string(o.id));
+    ctx.reply.MapHeader(2);
+    field("overhead.hashtable.main", int64_t(o.main));
+    field("overhead.hashtable.expires", int64_t(o.expires));
+  }
+  field("overhead.db.hashtable.lut", int64_t(lut));
+  field("overhead.db.hashtable.rehashing", 0);
+  field("overhead.total", int64_t(overhead));
+  field("db.dict.rehashing.count", 0);
+  field("keys.count", int64_t(keys));
+  field("keys.bytes-per-key", keys ? int64_t(dataset / keys) : 0);
+  field("dataset.bytes", int64_t(dataset));
+  real("dataset.percentage", 100.0 * double(dataset) / double(net));
+  real("peak.percentage", 100.0 * ratio(used, peak));
+  field("allocator.allocated", int64_t(used));
+  field("allocator.active", int64_t(active));
+  field("allocator.resident", int64_t(rss));
+  field("allocator.muzzy", 0);
+  real("allocator-fragmentation.ratio", ratio(active, used));
+  field("allocator-fragmentation.bytes", int64_t(active - used));
+  real("allocator-rss.ratio", ratio(rss, active));
+  field("allocator-rss.bytes", int64_t(rss) - int64_t(active));
+  real("rss-overhead.ratio", 1.0);
+  field("rss-overhead.bytes", 0);
+  real("fragmentation", ratio(rss, used));
+  field("fragmentation.bytes", int64_t(rss) - int64_t(used));
+}
+
 // MEMORY MALLOC-STATS
 void MemoryMallocStats(CommandContext& ctx) {
   ctx.reply.Verbatim("Stats not supported for the current allocator");
@@ -52,7 +157,8 @@ void MemoryHelp(CommandContext& ctx) {
   ReplyHelp(ctx, {"DOCTOR",
                   "    Return memory problems reports.", "MALLOC-STATS",
                   "    Return internal statistics report from the memory allocator.", "PURGE",
-                  "    Attempt to purge dirty pages for reclamation by the allocator.",
+                  "    Attempt to purge dirty pages for reclamation by the allocator.", "STATS",
+                  "    Return information about the memory usage of the server.",
                   "USAGE <key> [SAMPLES <count>]",
                   "    Return memory in bytes used by <key> and its value. Nested values are",
                   "    sampled up to <count> times (default: 5, 0 means sample all)."});
@@ -69,6 +175,8 @@ void RegisterMemoryCommands(CommandTable& table) {
                                   {"Estimates the memory usage of a key.", "4.0.0",
                                    "O(N) where N is the number of samples."},
                                   {"keyspace"}));
+  table.AddSubcommand(memory, Row("stats", 2, kAllShards, "server", MemoryStats, {},
+                                  {"Returns details about memory usage.", "4.0.0", "O(1)"}));
   table.AddSubcommand(memory, Row("doctor", 2, 0, "server", MemoryDoctor, {},
                                   {"Outputs a memory problems report.", "4.0.0", "O(1)"}));
   table.AddSubcommand(memory, Row("purge", 2, 0, "server", MemoryPurge, {},

@@ -29,17 +29,23 @@ uint64_t AllocatedBytes() {
   if (__sanitizer_get_current_allocated_bytes != nullptr) {
     return __sanitizer_get_current_allocated_bytes();
   }
-  if (mi_process_info != nullptr) {
-    size_t elapsed, user, sys, rss, peak_rss, commit = 0, peak_commit, faults;
-    mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-    return commit;
-  }
-  long size = 0, pages = 0;
-  if (FILE* f = fopen("/proc/self/statm", "r")) {
-    if (fscanf(f, "%ld %ld", &size, &pages) != 2) pages = 0;
-    fclose(f);
-  }
-  return uint64_t(pages) * uint64_t(sysconf(_SC_PAGESIZE));
+  return CommittedBytes();
+}
+
+uint64_t ResidentBytes() {
+  unsigned long long pages_total = 0, pages_resident = 0;
+  FILE* f = fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  int n = fscanf(f, "%llu %llu", &pages_total, &pages_resident);
+  fclose(f);
+  return n == 2 ? pages_resident * uint64_t(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+uint64_t CommittedBytes() {
+  if (mi_process_info == nullptr) return ResidentBytes();
+  size_t elapsed, user, sys, rss, peak_rss, commit = 0, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  return commit;
 }
 
 bool Exact() {

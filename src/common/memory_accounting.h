@@ -20,6 +20,13 @@ uint64_t AllocatedBytes();
 // True when AllocatedBytes() is exact (counted per allocation).
 bool Exact();
 
+// The process's resident set size (/proc/self/statm), 0 if unreadable.
+uint64_t ResidentBytes();
+
+// What the allocator has committed from the system (mimalloc's figure; the
+// resident set size without mimalloc).
+uint64_t CommittedBytes();
+
 // An allocator for memory that Redis keeps out of used_memory (the Lua VMs,
 // reported as used_memory_lua): lua_Alloc's contract (size 0 frees).
 void* UncountedRealloc(void* ptr, size_t size);

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/strings.h"
+#include "engine/blocking.h"
 #include "engine/client.h"
 #include "engine/client_info.h"
 #include "engine/command_table.h"
@@ -153,6 +154,20 @@ bool AclAllows(Client& client, const CommandSpec& spec, const std::vector<std::s
   entry.client_info = ClientInfoLine(client, entry.created_ms);
   registry.Log(std::move(entry), engine.config().acllog_max_len);
   *error = "NOPERM " + AclDenialMessage(denial, client.user, spec, args[errpos], false);
+  return false;
+}
+
+bool AclAllowsBlocked(Engine& engine, const BlockedClient& bc,
+                      const std::vector<std::string_view>& args, std::string* error) {
+  acl::UserRegistry& registry = engine.acl();
+  if (bc.acl_unrestricted && registry.generation() == bc.acl_generation) return true;
+  std::shared_ptr<const acl::User> user = registry.Find(bc.username);
+  if (user != nullptr && user->Unrestricted()) return true;
+  int errpos = 0;
+  acl::Denial denial = acl::Denial::kCommand;
+  if (user != nullptr) denial = AclCheckUser(engine, *user, *bc.spec, args, &errpos);
+  if (denial == acl::Denial::kNone) return true;
+  *error = "NOPERM " + AclDenialMessage(denial, bc.username, *bc.spec, args[errpos], false);
   return false;
 }
 

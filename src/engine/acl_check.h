@@ -52,6 +52,15 @@ bool AclMayReadAnyKey(Client& client, const CommandSpec& spec,
 std::string AclDenialMessage(acl::Denial denial, const std::string& username,
                              const CommandSpec& spec, std::string_view arg, bool verbose);
 
+// A blocked command about to be served (on the key's shard, away from its
+// client): false, with the NOPERM reply in *error, when the user (`bc`'s)
+// may no longer run it, as Redis rejects a blocked command it reprocesses
+// after a permission change. Cheap while the user was unrestricted at block
+// time and no user changed since.
+struct BlockedClient;
+bool AclAllowsBlocked(Engine& engine, const BlockedClient& bc,
+                      const std::vector<std::string_view>& args, std::string* error);
+
 // Records a failed AUTH/HELLO for `username` in the ACL log.
 void AclLogAuthFailure(Client& client, std::string_view command, std::string_view username);
 

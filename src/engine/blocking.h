@@ -53,6 +53,12 @@ struct BlockedClient {
   // What the client gets on timeout, as RESP; empty means a null array
   // (WAIT answers with a count instead).
   std::string timeout_reply;
+  // ACL: the client's user, and whether its rules were checked as they
+  // stand now. The command is checked again when it is served unless the
+  // user was unrestricted and no user changed since (acl_generation).
+  std::string username;
+  bool acl_unrestricted = false;
+  uint64_t acl_generation = 0;
   std::atomic<bool> claimed{false};
 
   bool TryClaim() {

@@ -606,6 +606,9 @@ void Client::EnterBlocked(const CommandSpec& spec, const std::vector<std::string
   }
   bc->db = db_index;
   bc->resp = resp_version;
+  bc->username = user;
+  bc->acl_generation = engine.acl().generation();
+  bc->acl_unrestricted = acl_free_generation == bc->acl_generation;
   if (retry_deadline_ms_ >= 0) {
     bc->deadline_ms = retry_deadline_ms_;
   } else {

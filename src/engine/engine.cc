@@ -99,6 +99,7 @@ bool Engine::Start(std::string* err) {
   }
   for (auto& l : listeners_) shards_[0]->loop().Add(l->fd(), EPOLLIN, l.get());
   running_shards_.store(int(shards_.size()));
+  startup_memory_ = memory::AllocatedBytes();
   for (auto& s : shards_) s->Start();
   return true;
 }

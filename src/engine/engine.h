@@ -179,6 +179,8 @@ class Engine {
                          : used_memory_.load(std::memory_order_relaxed);
   }
   void RefreshUsedMemory();
+  // used_memory once the server was ready (MEMORY STATS startup.allocated).
+  uint64_t startup_memory() const { return startup_memory_; }
   // The highest used_memory seen by RefreshUsedMemory (INFO's peak).
   uint64_t used_memory_peak() const { return used_memory_peak_.load(std::memory_order_relaxed); }
   // Eviction (engine/evictor.h) freed about `bytes` since the last sample:
@@ -239,6 +241,7 @@ class Engine {
   const bool exact_memory_ = memory::Exact();
   std::atomic<uint64_t> used_memory_{0};
   std::atomic<uint64_t> used_memory_peak_{0};
+  uint64_t startup_memory_ = 0;  // set by Start
   std::atomic<int64_t> over_maxmemory_since_us_{0};  // 0: not over
   std::atomic<uint64_t> over_maxmemory_total_us_{0};
   std::mutex stop_mu_;

@@ -7,10 +7,12 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "engine/acl_check.h"
 #include "engine/client.h"
 #include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
+#include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/config.h"
 
@@ -295,9 +297,19 @@ void Shard::ServeReadyKeys() {
         std::string reply;
         protocol::ReplyBuilder rb(&reply, bc->resp);
         BlockRequest again;
-        tracking_.BeginServing(client_id);
-        ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);
-        tracking_.EndServing();
+        std::string denied;
+        if (!AclAllowsBlocked(engine_, *bc, args, &denied)) {
+          // Refused as Redis refuses it when reprocessing: an error reply,
+          // counted as a rejected call.
+          rb.Error(denied);
+          command_stats()[bc->spec->id].rejected_calls++;
+          stats_.total_error_replies++;
+          stats_.error_codes[std::string(protocol::ErrorCode(denied))]++;
+        } else {
+          tracking_.BeginServing(client_id);
+          ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);
+          tracking_.EndServing();
+        }
         if (again.requested) {
           bc->Unclaim();  // nothing for it after all: it keeps its place
           break;

@@ -3,6 +3,7 @@
 # deleted users. Each test gets its own server (users outlive FLUSHALL);
 # GETUSER/LIST and error texts are compared with Debian's redis-server.
 import os
+import time
 
 import pytest
 import redis
@@ -266,3 +267,32 @@ def test_users_from_config_file():
         assert "no permissions to run the 'flushdb'" in call(r, "FLUSHDB")
     finally:
         s.stop()
+
+
+@pytest.mark.threads
+def test_blocked_command_is_rechecked_when_served(server_threads, rt):
+    """A blocked BLPOP whose user lost the key meanwhile is refused when
+    served, and counted as a rejected call (as Redis reprocesses it)."""
+    rt.execute_command("CONFIG", "RESETSTAT")
+    rt.execute_command("ACL", "SETUSER", "blk", "reset", "on", "nopass", "+@all", "allkeys")
+    c = server_threads.client()
+    try:
+        c.execute_command("AUTH", "blk", "x")
+        pool = c.connection_pool
+        conn = pool.get_connection("BLPOP")
+        conn.send_command("BLPOP", "blk-list", "0")
+        for _ in range(100):
+            if int(rt.info("clients")["blocked_clients"]) == 1:
+                break
+            time.sleep(0.01)
+        rt.execute_command("ACL", "SETUSER", "blk", "resetkeys")
+        rt.lpush("blk-list", "foo")
+        with pytest.raises(redis.exceptions.ResponseError, match="No permissions to access a key"):
+            conn.read_response()
+        pool.release(conn)
+        stats = rt.info("commandstats")["cmdstat_blpop"]
+        assert stats["calls"] == 0 and stats["rejected_calls"] == 1
+        assert rt.llen("blk-list") == 1
+    finally:
+        c.close()
+        rt.execute_command("ACL", "DELUSER", "blk")

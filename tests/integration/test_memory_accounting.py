@@ -147,3 +147,22 @@ def test_many_function_loads(r):
     assert int(r.info("memory")["number_of_functions"]) == 3000
     assert int(r.info("memory")["number_of_libraries"]) == 3000
     r.function_flush()
+
+
+def test_memory_stats_fields_as_redis(rt, reference):
+    ref = reference.client()
+    try:
+        for c in (rt, ref):
+            c.set("a", "b")
+            c.setex("c", 100, "d")
+        ours = rt.execute_command("MEMORY", "STATS")
+        theirs = ref.execute_command("MEMORY", "STATS")
+        ours = dict(zip(ours[::2], ours[1::2])) if isinstance(ours, list) else ours
+        theirs = dict(zip(theirs[::2], theirs[1::2])) if isinstance(theirs, list) else theirs
+        # Redis 7.0 lacks a few fields that 7.4 added; every field it has, we have.
+        assert [k for k in theirs if k not in ours] == []
+        assert ours["keys.count"] == 2
+        assert ours["total.allocated"] >= ours["startup.allocated"] > 0
+        assert "db.0" in ours
+    finally:
+        ref.close()

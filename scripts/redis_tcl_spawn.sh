@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs units of Redis's Tcl suite in its normal (not external) mode, where the
+# harness starts a server per test group: for units whose tests are all
+# tagged external:skip (acl, acl-v2, auth, ...), which scripts/redis_tcl.sh
+# cannot reach. The harness is pointed at a copy of the suite whose
+# src/redis-server starts lodestone-server instead.
+#
+#   scripts/redis_tcl_spawn.sh REDIS_SRC THREADS UNIT [UNIT ...]
+#   e.g. scripts/redis_tcl_spawn.sh /path/to/redis 4 acl auth
+#
+# REDIS_SRC is a checkout of the Redis source (not part of this repository).
+# Tags: TCL_TAGS (default "-needs:repl -needs:save -slow"); TCL_SKIP as in
+# redis_tcl.sh. The harness reads the server's pid from its log line
+# "PID: <pid>", which the wrapper prints before starting the server.
+set -uo pipefail
+src=$1; threads=$2; shift 2
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${LODESTONE_BIN:-$here/build/lodestone-server}
+tags=${TCL_TAGS:-"-needs:repl -needs:save -slow"}
+skip_args=()
+if [ -n "${TCL_SKIP:-}" ]; then
+  IFS='|' read -r -a skip_names <<< "$TCL_SKIP"
+  for name in "${skip_names[@]}"; do skip_args+=(--skiptest "$name"); done
+fi
+work=$(mktemp -d)
+cp -r "$src/tests" "$src/runtest" "$work/"
+mkdir -p "$work/src"
+cat > "$work/src/redis-server" <<EOF
+#!/bin/bash
+echo "\$\$:M PID: \$\$ Server initialized"
+exec "$bin" "\$@" --threads $threads
+EOF
+chmod +x "$work/src/redis-server"
+ln -s "$(command -v redis-cli)" "$work/src/redis-cli"
+ln -s "$(command -v redis-benchmark)" "$work/src/redis-benchmark"
+total_ok=0; total_err=0
+for unit in "$@"; do
+  out="$work/$(echo "$unit" | tr / _).log"
+  (cd "$work" && timeout 900 ./runtest --single "unit/$unit" --tags "$tags" --clients 1 \
+      "${skip_args[@]}" > "$out" 2>&1)
+  ok=$(grep -c '\[.*ok.*\]:' "$out")
+  err=$(grep -cE '^\[.*(err|exception).*\]:' "$out")
+  aborted=""
+  grep -q "exception" "$out" && aborted=" (aborted by an exception)"
+  echo "threads=$threads unit/$unit ok=$ok err=$err$aborted"
+  grep -E '^\[.*(err|exception).*\]:' "$out" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | sed 's/^/    /'
+  total_ok=$((total_ok + ok)); total_err=$((total_err + err))
+done
+echo "threads=$threads total ok=$total_ok err=$total_err (logs in $work)"
