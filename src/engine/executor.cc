@@ -48,8 +48,12 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   CommandStats& st = shard.command_stats()[spec.id];
   // A command that blocked is counted once, when it is served (executed
   // again) or times out (Client::OnBlockTimeout), as in Redis.
-  if (block == nullptr || !block->requested) st.calls++;
-  st.usec += uint64_t(duration_us);
+  // Its time, too, is counted then (Redis adds a blocked command's time when
+  // it is unblocked; a call refused at that point adds none).
+  if (block == nullptr || !block->requested) {
+    st.calls++;
+    st.usec += uint64_t(duration_us);
+  }
   ShardStats& ss = shard.stats();
   ss.commands_processed++;
   if (reply.errors() > errors_before) {
