@@ -81,6 +81,7 @@ void Shard::Post(std::function<void()> task) {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     was_empty = inbox_.empty();
     inbox_.push_back(std::move(task));
+    has_inbox_.store(true, std::memory_order_release);
   }
   // Only the first task of a burst needs to wake the loop.
   if (was_empty) loop_.Wake();
@@ -103,6 +104,7 @@ void Shard::RequestPark(std::shared_ptr<ParkRequest> req) {
   {
     std::lock_guard<std::mutex> lock(park_mu_);
     park_queue_.push_back(std::move(req));
+    park_pending_.store(park_queue_.size(), std::memory_order_release);
   }
   Signal();        // in case the shard waits as a coordinator
   loop_.Wake();    // in case it sleeps in epoll_wait
@@ -111,12 +113,16 @@ void Shard::RequestPark(std::shared_ptr<ParkRequest> req) {
 bool Shard::ServeParkRequests() {
   bool served = false;
   for (;;) {
+    // A request pushed after this look also wakes the loop (RequestPark),
+    // so the next iteration sees it.
+    if (park_pending_.load(std::memory_order_acquire) == 0) return served;
     std::shared_ptr<ParkRequest> req;
     {
       std::lock_guard<std::mutex> lock(park_mu_);
       if (park_queue_.empty()) return served;
       req = std::move(park_queue_.front());
       park_queue_.pop_front();
+      park_pending_.store(park_queue_.size(), std::memory_order_release);
     }
     Shard& coordinator = engine_.shard(req->coordinator);
     req->acked.store(1, std::memory_order_release);
@@ -354,9 +360,12 @@ void Shard::RetryPausedClients() {
 }
 
 bool Shard::DrainInbox() {
+  // A task posted after this look wakes the loop again (Post).
+  if (!has_inbox_.load(std::memory_order_acquire)) return false;
   {
     std::lock_guard<std::mutex> lock(inbox_mu_);
     draining_.swap(inbox_);
+    has_inbox_.store(false, std::memory_order_relaxed);
   }
   bool ran = !draining_.empty();
   for (auto& task : draining_) task();

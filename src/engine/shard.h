@@ -187,6 +187,9 @@ class Shard {
 
   std::mutex inbox_mu_;
   std::vector<std::function<void()>> inbox_;  // guarded by inbox_mu_
+  // Whether inbox_ may hold tasks: set with each Post, cleared when drained
+  // (both under inbox_mu_), so an idle loop iteration takes no lock.
+  std::atomic<bool> has_inbox_{false};
   std::vector<std::function<void()>> draining_;
 
   struct Adoption {
@@ -203,6 +206,7 @@ class Shard {
 
   std::mutex park_mu_;
   std::deque<std::shared_ptr<ParkRequest>> park_queue_;  // guarded by park_mu_
+  std::atomic<size_t> park_pending_{0};  // park_queue_'s size, read without the lock
   std::atomic<uint32_t> signal_{0};
 
   std::unordered_map<uint64_t, Client*> clients_;
