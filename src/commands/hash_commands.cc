@@ -199,7 +199,7 @@ void HSetGeneric(CommandContext& ctx, bool hmset) {
   int64_t created = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) created += h->Set(ctx.arg(i), ctx.arg(i + 1), limits);
   SyncEncoding(e);
-  ctx.KeyModified(db, ctx.arg(1));
+  ctx.KeyModified(db, ctx.arg(1), (ctx.argc() - 2) / 2);  // one per pair, as Redis
   ctx.Notify(kNotifyHash, "hset", ctx.arg(1));
   if (hmset) return ctx.reply.Ok();
   ctx.reply.Integer(created);
@@ -314,7 +314,7 @@ void HDel(CommandContext& ctx) {
     if (key_removed) break;
   }
   if (deleted > 0) {
-    ctx.KeyModified(db, ctx.arg(1));
+    ctx.KeyModified(db, ctx.arg(1), uint64_t(deleted));
     ctx.Notify(kNotifyHash, "hdel", ctx.arg(1));
     if (key_removed) ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
   }

@@ -216,7 +216,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   }
   MoveEntry(e, src, dst, dst_key);
   ctx.KeyModified(src, src_key);
-  ctx.KeyModified(dst, dst_key);
+  ctx.KeyModified(dst, dst_key, 0);  // Redis counts a rename once
   ctx.Notify(kNotifyGeneric, "rename_from", src_key);
   ctx.Notify(kNotifyGeneric, "rename_to", dst_key);
   ctx.SignalKeyReady(dst, dst_key);  // a list moved into place wakes BLPOP
@@ -241,7 +241,7 @@ void Move(CommandContext& ctx) {
   if (e == nullptr || LookupWrite(ctx, dst, key) != nullptr) return ctx.reply.Integer(0);
   MoveEntry(e, src, dst, key);
   ctx.KeyModified(src, key);
-  ctx.KeyModified(dst, key);
+  ctx.KeyModified(dst, key, 0);  // Redis counts a move once
   ctx.Notify(kNotifyGeneric, "move_from", key);
   NotifyInDb(ctx, dst_index, kNotifyGeneric, "move_to", key);
   ctx.SignalKeyReady(dst, key);

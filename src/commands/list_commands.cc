@@ -74,8 +74,9 @@ std::string_view PushEvent(End end) { return end == End::kHead ? "lpush" : "rpus
 // After elements were removed from the list at `e`: notifies `event`, deletes
 // the key when the list is empty ("del"), else lets it shrink back to a
 // listpack. Records the change.
+// `dirty`: the changes Redis counts, one per element removed.
 void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
-                  std::string_view event) {
+                  std::string_view event, uint64_t dirty = 1) {
   ctx.Notify(kNotifyList, event, key);
   if (AsList(e).Empty()) {
     db.DeleteEntry(e);
@@ -84,17 +85,19 @@ void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
     AsList(e).TryShrink(Limits(ctx));
     SyncEncoding(e);
   }
-  ctx.KeyModified(db, key);
+  ctx.KeyModified(db, key, dirty);
 }
 
 // Pushes `values` at `end` of the list at `e` (converting first if needed).
+// Counts one change per element, as Redis's pushGenericCommand; a move's
+// push counts none (`count_dirty` false: the pop counts the move).
 void PushAll(CommandContext& ctx, Db& db, Entry* e, std::string_view key, End end,
-             std::span<const std::string_view> values) {
+             std::span<const std::string_view> values, bool count_dirty = true) {
   ListValue& list = AsList(e);
   list.GrowFor(values, Limits(ctx));
   for (std::string_view v : values) list.Push(end, v);
   SyncEncoding(e);
-  ctx.KeyModified(db, key);
+  ctx.KeyModified(db, key, count_dirty ? values.size() : 0);
   ctx.SignalKeyReady(db, key);
   ctx.Notify(kNotifyList, PushEvent(end), key);
 }
@@ -135,7 +138,7 @@ void PopRangeReply(CommandContext& ctx, Db& db, Entry* e, std::string_view key, 
     ReplyRange(ctx, list, -n, -1, true);
     list.DeleteRange(-n, size_t(n));
   }
-  AfterRemoval(ctx, db, e, key, PopEvent(end));
+  AfterRemoval(ctx, db, e, key, PopEvent(end), uint64_t(n));
 }
 
 // getLongFromObjectOrReply / getRangeLongFromObjectOrReply. With `msg`,
@@ -378,7 +381,7 @@ void LRem(CommandContext& ctx) {
   }
   if (WrongType(ctx, e)) return;
   size_t removed = AsList(e).Remove(ctx.arg(3), count);
-  if (removed > 0) AfterRemoval(ctx, db, e, ctx.arg(1), "lrem");
+  if (removed > 0) AfterRemoval(ctx, db, e, ctx.arg(1), "lrem", removed);
   ctx.reply.Integer(int64_t(removed));
 }
 
@@ -409,7 +412,7 @@ void LTrim(CommandContext& ctx) {
   }
   list.DeleteRange(0, size_t(ltrim));
   list.DeleteRange(-rtrim, size_t(rtrim));
-  AfterRemoval(ctx, db, e, ctx.arg(1), "ltrim");
+  AfterRemoval(ctx, db, e, ctx.arg(1), "ltrim", uint64_t(ltrim + rtrim));
   ctx.reply.Ok();
 }
 
@@ -541,7 +544,7 @@ void MoveFrom(CommandContext& ctx, Entry* src, End from, End to) {
   std::string value = AsList(src).Pop(from);
   if (dst == nullptr) dst = CreateList(dst_db, dst_key);
   std::string_view one[] = {value};
-  PushAll(ctx, dst_db, dst, dst_key, to, one);
+  PushAll(ctx, dst_db, dst, dst_key, to, one, false);
   ctx.reply.Bulk(value);
   AfterRemoval(ctx, src_db, src, src_key, PopEvent(from));
 }

@@ -65,9 +65,9 @@ Entry* LookupSetWrite(CommandContext& ctx, Db& db, std::string_view key, bool* f
 
 // After members were removed: notifies `event` ("srem", "spop"), deletes the
 // key once empty ("del"), else brings the Value's encoding up to date.
-// Records the change.
+// Records the change, `dirty` counting one per member removed (Redis).
 void FinishRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
-                   std::string_view event) {
+                   std::string_view event, uint64_t dirty = 1) {
   ctx.Notify(kNotifySet, event, key);
   if (AsSet(e)->Empty()) {
     db.DeleteEntry(e);
@@ -75,7 +75,7 @@ void FinishRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
   } else {
     e->value.set_encoding(AsSet(e)->encoding());
   }
-  ctx.KeyModified(db, key);
+  ctx.KeyModified(db, key, dirty);
 }
 
 void ReplyMember(CommandContext& ctx, Member m) {
@@ -149,7 +149,7 @@ void SAdd(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.argc(); ++j) added += set->Add(Member(ctx.arg(j)), limits) ? 1 : 0;
   e->value.set_encoding(set->encoding());
   if (added > 0) {
-    ctx.KeyModified(db, ctx.arg(1));
+    ctx.KeyModified(db, ctx.arg(1), uint64_t(added));
     ctx.Notify(kNotifySet, "sadd", ctx.arg(1));
   }
   ctx.reply.Integer(added);
@@ -167,7 +167,7 @@ void SRem(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.argc() && !set->Empty(); ++j) {
     deleted += set->Remove(Member(ctx.arg(j))) ? 1 : 0;
   }
-  if (deleted > 0) FinishRemoval(ctx, db, e, ctx.arg(1), "srem");
+  if (deleted > 0) FinishRemoval(ctx, db, e, ctx.arg(1), "srem", uint64_t(deleted));
   ctx.reply.Integer(deleted);
 }
 
@@ -253,18 +253,19 @@ void SPop(CommandContext& ctx) {
   if (count == 0) return ctx.reply.SetHeader(0);
   if (static_cast<size_t>(count) >= set->Size()) {
     // Everything goes: reply with the whole set and delete the key.
-    ctx.reply.SetHeader(set->Size());
+    const uint64_t size = set->Size();
+    ctx.reply.SetHeader(size);
     set->ForEach([&ctx](Member m) { ReplyMember(ctx, m); });
     ctx.Notify(kNotifySet, "spop", ctx.arg(1));
     db.DeleteEntry(e);
     ctx.Notify(kNotifyGeneric, "del", ctx.arg(1));
-    return ctx.KeyModified(db, ctx.arg(1));
+    return ctx.KeyModified(db, ctx.arg(1), size);
   }
   std::vector<std::string> popped =
       set->PopRandom(static_cast<size_t>(count), ctx.shard.rng(), LimitsFrom(ctx));
   ctx.reply.SetHeader(popped.size());
   for (const std::string& m : popped) ctx.reply.Bulk(m);
-  FinishRemoval(ctx, db, e, ctx.arg(1), "spop");
+  FinishRemoval(ctx, db, e, ctx.arg(1), "spop", popped.size());
 }
 
 // SMOVE source destination member

@@ -122,15 +122,16 @@ bool ClampRanks(int64_t start, int64_t end, size_t size, size_t* first, size_t* 
 // After an add: deletes a key left empty (a created key whose adds all
 // failed), syncs the encoding, and records a change ("zadd", or "zincr" for
 // the INCR form).
-void AfterAdd(CommandContext& ctx, Db& db, Entry* e, std::string_view key, bool changed,
+// `changed`: members added or updated, each one change for Redis's dirty.
+void AfterAdd(CommandContext& ctx, Db& db, Entry* e, std::string_view key, uint64_t changed,
               bool incr) {
   if (AsZSet(e).Empty()) {
     db.DeleteEntry(e);
   } else {
     SyncEncoding(e);
   }
-  if (changed) {
-    ctx.KeyModified(db, key);
+  if (changed > 0) {
+    ctx.KeyModified(db, key, changed);
     ctx.SignalKeyReady(db, key);
     ctx.Notify(kNotifyZset, incr ? "zincr" : "zadd", key);
   }
@@ -226,7 +227,7 @@ void ZAddGeneric(CommandContext& ctx, unsigned flags) {
         score = r.score;
       }
     }
-    AfterAdd(ctx, db, e, key, added + updated > 0, (req.flags & ZSetValue::kAddIncr) != 0);
+    AfterAdd(ctx, db, e, key, uint64_t(added + updated), (req.flags & ZSetValue::kAddIncr) != 0);
   }
   if (nan) return ctx.reply.Error(kNaNScore);
   if (!(req.flags & ZSetValue::kAddIncr)) {
@@ -251,7 +252,7 @@ void ZRem(CommandContext& ctx) {
   ZSetValue& z = AsZSet(e);
   int64_t deleted = 0;
   for (size_t j = 2; j < ctx.argc() && !z.Empty(); ++j) deleted += z.Remove(ctx.arg(j));
-  if (deleted > 0) AfterRemoval(ctx, db, e, key, "zrem");
+  if (deleted > 0) AfterRemoval(ctx, db, e, key, "zrem", uint64_t(deleted));
   ctx.reply.Integer(deleted);
 }
 
@@ -544,7 +545,7 @@ void RemoveRangeGeneric(CommandContext& ctx, RangeType type) {
                            : type == RangeType::kScore ? "zremrangebyscore"
                                                        : "zremrangebylex";
   if (removed > 0) {
-    AfterRemoval(ctx, db, e, key, event);
+    AfterRemoval(ctx, db, e, key, event, removed);
   } else {
     SyncEncoding(e);
   }

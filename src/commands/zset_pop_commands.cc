@@ -36,7 +36,7 @@ Pairs PopMembers(CommandContext& ctx, Db& db, Entry* e, std::string_view key, bo
     popped.emplace_back(std::string(m), s);
   });
   z.RemoveRanks(first, last);
-  AfterRemoval(ctx, db, e, key, max ? "zpopmax" : "zpopmin");
+  AfterRemoval(ctx, db, e, key, max ? "zpopmax" : "zpopmin", n);
   return popped;
 }
 

@@ -48,8 +48,9 @@ inline Entry* StoreZSet(Db& db, std::string_view key, std::unique_ptr<ZSetValue>
 
 // After removing members: notifies `event` ("zrem", "zpopmin", ...), deletes
 // the key when empty ("del"), else syncs the encoding.
+// `dirty`: the changes Redis counts, one per member removed.
 inline void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view key,
-                         std::string_view event) {
+                         std::string_view event, uint64_t dirty = 1) {
   ctx.Notify(kNotifyZset, event, key);
   if (AsZSet(e).Empty()) {
     db.DeleteEntry(e);
@@ -57,7 +58,7 @@ inline void AfterRemoval(CommandContext& ctx, Db& db, Entry* e, std::string_view
   } else {
     SyncEncoding(e);
   }
-  ctx.KeyModified(db, key);
+  ctx.KeyModified(db, key, dirty);
 }
 
 // Writes a *STORE result: the sorted pairs under `dst`, notifying `event`

@@ -50,10 +50,11 @@ class CommandContext {
   // Records a change to the keyspace: the dirty counter, and WATCH (a
   // transaction watching the key will fail; one branch when nothing on the
   // key's shard is watched). Later tracking and notifications hook in here.
-  // Call after the change.
-  void KeyModified(Db& db, std::string_view key) {
+  // Call after the change. `dirty`: how many changes Redis counts for it
+  // (LPUSH counts each element, LMOVE's push none).
+  void KeyModified(Db& db, std::string_view key, uint64_t dirty = 1) {
     Shard& owner = ShardFor(key);
-    owner.stats().dirty++;
+    owner.stats().dirty += dirty;
     if (!owner.watches().empty()) {
       owner.watches().Touch(owner.DbIndexOf(db), key, db.Find(key) != nullptr);
     }

@@ -342,3 +342,37 @@ def test_generator_covers_cross_shard_pairs():
     shards = {slot(k) * 4 // 16384 for k in KEYS}
     assert shards == {0, 1, 2, 3}
     assert slot("{t}1") == slot("{t}2") == slot("{t}3")
+
+
+DIRTY_SEQUENCE = [
+    ["LPUSH", "l", "a", "b", "c", "d", "e", "f", "g"], ["LMOVE", "l", "l2", "LEFT", "RIGHT"],
+    ["LPOP", "l", "2"], ["LREM", "l", "0", "c"], ["RPOPLPUSH", "l2", "l3"], ["LTRIM", "l", "0", "1"],
+    ["RPUSH", "l", "x", "y"], ["LINSERT", "l", "BEFORE", "x", "w"], ["LSET", "l", "0", "q"],
+    ["SADD", "s", "a", "b", "c"], ["SREM", "s", "a", "z"], ["SADD", "s2", "q"],
+    ["SMOVE", "s", "s2", "b"], ["SINTERSTORE", "s3", "s", "s2"],
+    ["HSET", "h", "a", "1", "b", "2"], ["HDEL", "h", "a", "zz"], ["HINCRBY", "h", "n", "3"],
+    ["HSETNX", "h", "b", "3"], ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZREM", "z", "a", "q"],
+    ["ZINCRBY", "z", "1", "b"], ["ZPOPMIN", "z", "2"], ["ZADD", "z", "1", "a", "2", "b", "3", "c"],
+    ["ZREMRANGEBYRANK", "z", "0", "1"], ["SET", "k", "v"], ["APPEND", "k", "x"], ["INCR", "n"],
+    ["MSET", "a", "1", "b", "2"], ["DEL", "a", "b", "zz"], ["SETRANGE", "k", "1", "zz"],
+    ["EXPIRE", "n", "100"], ["PERSIST", "n"], ["RENAME", "n", "n2"], ["MOVE", "n2", "1"],
+]
+
+
+def test_dirty_counts_as_redis(r, reference):
+    """rdb_changes_since_last_save grows as Redis's does, command by command
+    (save points and monitoring read it)."""
+    ref = reference.client()
+    try:
+        for c in (r, ref):
+            c.flushall()
+        for cmd in DIRTY_SEQUENCE:
+            deltas = []
+            for c in (r, ref):
+                before = c.info("persistence")["rdb_changes_since_last_save"]
+                c.execute_command(*cmd)
+                deltas.append(c.info("persistence")["rdb_changes_since_last_save"] - before)
+            assert deltas[0] == deltas[1], (cmd, deltas)
+    finally:
+        ref.flushall()
+        ref.close()
