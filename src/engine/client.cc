@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -417,13 +418,16 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   if (target == -1 || target == shard_.id()) {
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
-    BlockRequest block;
+    // Built only for a blocking command (two vectors and a string).
+    std::optional<BlockRequest> block;
+    if (blocking) block.emplace();
     ExecuteOwn(suppress, [&] {
-      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, blocking ? &block : nullptr);
+      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false,
+                     block ? &*block : nullptr);
       if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
     });
-    discard_.clear();
-    if (block.requested) EnterBlocked(*spec, args, db, resp, block);
+    if (!discard_.empty()) discard_.clear();
+    if (block && block->requested) EnterBlocked(*spec, args, db, resp, *block);
     return true;
   }
   // One remote shard: join this read's batch for it.

@@ -28,6 +28,7 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     int db_index, Client* client, bool cross_shard, BlockRequest* block,
                     ExecHooks* hooks) {
   size_t errors_before = reply.errors();
+  uint64_t elsewhere_before = reply.counted_elsewhere();
   int64_t start_us = WallTimeUs();
   int64_t now_ms = hooks != nullptr && hooks->frozen_time_us > 0 ? hooks->frozen_time_us / 1000
                                                                    : start_us / 1000;
@@ -41,6 +42,10 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   } catch (const std::exception& e) {
     reply.Error(std::string("ERR ") + e.what());
   }
+  // A script run abandoned to be run again over every shard: the run that
+  // counts is the retry (commands it called before giving up were undone
+  // but keep their own statistics).
+  if (hooks != nullptr && hooks->retry_on_all_shards) return;
   // Keys written by this command may let blocked clients proceed.
   if (!cross_shard && shard.blocking().HasReady()) shard.ServeReadyKeys();
   int64_t duration_us = WallTimeUs() - start_us;
@@ -58,8 +63,12 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   ss.commands_processed++;
   if (reply.errors() > errors_before) {
     st.failed_calls++;
-    ss.total_error_replies++;
-    ss.error_codes[std::string(protocol::ErrorCode(reply.last_error()))]++;
+    // An error a script passes on from a command it called was counted when
+    // that command failed (Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+    if (reply.errors() - errors_before > reply.counted_elsewhere() - elsewhere_before) {
+      ss.total_error_replies++;
+      ss.error_codes[std::string(protocol::ErrorCode(reply.last_error()))]++;
+    }
   }
   const ServerConfig& cfg = engine.config();
   if (cfg.latency_monitor_threshold > 0 && duration_us / 1000 >= cfg.latency_monitor_threshold) {

@@ -84,8 +84,17 @@ class ReplyBuilder {
   // Appends bytes that are already RESP (a cached reply, a proxied stream).
   void Raw(std::string_view bytes) { out_->append(bytes); }
 
+  // An error reply whose statistics were already counted where it arose (a
+  // script passing on the error of a command it called): counted in
+  // errors() and in counted_elsewhere().
+  void ErrorCountedElsewhere(std::string_view text) {
+    Error(text);
+    ++counted_elsewhere_;
+  }
+
   // Error replies written since construction, and the last one's text.
   uint64_t errors() const { return errors_; }
+  uint64_t counted_elsewhere() const { return counted_elsewhere_; }
   const std::string& last_error() const { return last_error_; }
 
  private:
@@ -95,6 +104,7 @@ class ReplyBuilder {
   std::string* out_;
   int resp_;
   uint64_t errors_ = 0;
+  uint64_t counted_elsewhere_ = 0;
   std::string last_error_;
 };
 

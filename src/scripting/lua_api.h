@@ -18,4 +18,12 @@ void RegisterRunnerApi(lua_State* L);
 // leading '-' is dropped and the code kept; without one the code is ERR.
 void PushErrorTable(lua_State* L, const char* text, size_t len);
 
+// Error tables whose statistics were counted when the error arose (a
+// command called from the script failed or was refused) carry a flag, so
+// that the script's reply passing one on does not count it again.
+// MarkErrorCounted flags the table on top of the stack; ErrorAlreadyCounted
+// reads the flag of the table on top.
+void MarkErrorCounted(lua_State* L);
+bool ErrorAlreadyCounted(lua_State* L);
+
 }  // namespace lodestone

@@ -242,7 +242,11 @@ void WriteLuaAsReply(lua_State* L, protocol::ReplyBuilder& rb, int script_resp) 
       std::string s;
       if (StringField(L, "err", &s)) {
         // Redis keeps the code the table carries ("ERR ...", "WRONGTYPE ...").
-        rb.Error(s);
+        if (ErrorAlreadyCounted(L)) {
+          rb.ErrorCountedElsewhere(s);
+        } else {
+          rb.Error(s);
+        }
         break;
       }
       if (StringField(L, "ok", &s)) {

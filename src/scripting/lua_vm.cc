@@ -358,6 +358,21 @@ constexpr const char* kErrorHandler =
 
 }  // namespace
 
+void MarkErrorCounted(lua_State* L) {
+  lua_pushstring(L, "ignore_error_stats_update");
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+}
+
+bool ErrorAlreadyCounted(lua_State* L) {
+  if (!lua_istable(L, -1)) return false;
+  lua_pushstring(L, "ignore_error_stats_update");
+  lua_rawget(L, -2);
+  bool counted = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return counted;
+}
+
 void PushErrorTable(lua_State* L, const char* text, size_t len) {
   std::string s(text, len);
   std::string code = "ERR", msg;

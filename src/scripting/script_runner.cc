@@ -247,6 +247,30 @@ CallOutcome Reject(lua_State* L, bool raise, const char* text) {
   return raise ? CallOutcome::kRaise : CallOutcome::kReturn;
 }
 
+// Counts an error reply on `shard` as Redis's afterErrorReply does.
+void CountErrorReply(Shard& shard, std::string_view text) {
+  std::string_view reply = text;
+  if (!reply.empty() && reply[0] == '-') reply.remove_prefix(1);
+  std::string code = text.empty() || text[0] != '-' ? std::string("ERR")
+                                                     : std::string(protocol::ErrorCode(reply));
+  ShardStats& ss = shard.stats();
+  ss.total_error_replies++;
+  ss.error_codes[code]++;
+}
+
+// A command refused by the checks Redis's scriptCall makes (unknown, arity,
+// not allowed from scripts, ACL, writes in a read-only script, OOM): counted
+// now, with the command's rejected_calls when it is known, and flagged so
+// that the script's reply passing it on does not count it again.
+CallOutcome RejectCounted(lua_State* L, ScriptRun* run, const CommandSpec* spec, bool raise,
+                          const char* text) {
+  CountErrorReply(run->ctx.shard, text);
+  if (spec != nullptr) run->ctx.shard.command_stats()[spec->id].rejected_calls++;
+  PushErrorTable(L, text, strlen(text));
+  MarkErrorCounted(L);
+  return raise ? CallOutcome::kRaise : CallOutcome::kReturn;
+}
+
 CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   if (lua_gettop(L) == 0) {
     return Reject(L, raise, "Please specify at least one argument for this redis lib call");
@@ -263,41 +287,54 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   bool unknown_sub = false;
   const CommandSpec* spec = engine.commands().Resolve(args, &unknown_sub);
   if (spec == nullptr || unknown_sub) {
-    return Reject(L, raise, "Unknown Redis command called from script");
+    return RejectCounted(L, run, nullptr, raise, "Unknown Redis command called from script");
   }
   if (!ArityOk(*spec, args.size())) {
-    return Reject(L, raise, "Wrong number of args calling Redis command from script");
+    return RejectCounted(L, run, spec, raise,
+                         "Wrong number of args calling Redis command from script");
   }
   if ((spec->flags & kNoScript) &&
       (!engine.script_busy.disable_deny_script.load(std::memory_order_relaxed) ||
        (spec->flags & kNoHop))) {
-    return Reject(L, raise, "This Redis command is not allowed from script");
+    return RejectCounted(L, run, spec, raise, "This Redis command is not allowed from script");
   }
   // ACL: the script runs as its caller's user.
   if (ctx.client != nullptr && ctx.client->acl_free_generation != engine.acl().generation()) {
     std::string denied;
     if (!AclAllows(*ctx.client, *spec, args, acl::LogContext::kLua, &denied)) {
       std::string text = "ACL failure in script: " + denied.substr(denied.find(' ') + 1);
-      return Reject(L, raise, text.c_str());
+      return RejectCounted(L, run, spec, raise, text.c_str());
     }
   }
   bool read_only = run->call.read_only || (!(run->call.flags & kScriptEvalCompat) &&
                                            (run->call.flags & kScriptNoWrites));
   if (read_only && (spec->flags & (kWrite | kMayReplicate))) {
-    return Reject(L, raise, "Write commands are not allowed from read-only scripts.");
+    return RejectCounted(L, run, spec, raise,
+                         "Write commands are not allowed from read-only scripts.");
   }
   if (run->oom_at_start && !run->wrote && (spec->flags & kDenyOom) &&
       !(run->call.flags & kScriptAllowOom)) {
-    ctx.shard.command_stats()[spec->id].rejected_calls++;  // as Redis counts it
-    return Reject(L, raise, kOomError.c_str());
+    return RejectCounted(L, run, spec, raise, kOomError.c_str());
   }
 
   // SELECT changes the script's database only.
+  // It counts as a call of SELECT, as in Redis.
   if (spec->name == "select") {
+    CommandStats& st = ctx.shard.command_stats()[spec->id];
+    st.calls++;
     int64_t index;
-    if (!ParseInt64(args[1], &index)) return Reject(L, raise, "-ERR value is not an integer or out of range");
-    if (index < 0 || index >= engine.shard(0).db_count()) {
-      return Reject(L, raise, "-ERR DB index is out of range");
+    const char* error = nullptr;
+    if (!ParseInt64(args[1], &index)) {
+      error = "-ERR value is not an integer or out of range";
+    } else if (index < 0 || index >= engine.shard(0).db_count()) {
+      error = "-ERR DB index is out of range";
+    }
+    if (error != nullptr) {
+      st.failed_calls++;
+      CountErrorReply(ctx.shard, error);
+      PushErrorTable(L, error, strlen(error));
+      MarkErrorCounted(L);
+      return raise ? CallOutcome::kRaise : CallOutcome::kReturn;
     }
     run->db_index = int(index);
     lua_newtable(L);
@@ -351,7 +388,9 @@ CallOutcome CallCommand(lua_State* L, ScriptRun* run, bool raise) {
   }
   size_t pos = 0;
   PushRespAsLua(L, out, &pos);
-  return raise && !out.empty() && out[0] == '-' ? CallOutcome::kRaise : CallOutcome::kReturn;
+  const bool failed = !out.empty() && out[0] == '-';
+  if (failed && lua_istable(L, -1)) MarkErrorCounted(L);  // ExecuteCommand counted it
+  return raise && failed ? CallOutcome::kRaise : CallOutcome::kReturn;
 }
 
 int GenericCall(lua_State* L, bool raise) {
@@ -591,7 +630,11 @@ void RunScript(CommandContext& ctx, LuaVm& vm, const ScriptCall& call) {
     return;
   }
   if (err != 0) {
-    ctx.reply.Error(ErrorText(L, call));
+    if (ErrorAlreadyCounted(L)) {
+      ctx.reply.ErrorCountedElsewhere(ErrorText(L, call));
+    } else {
+      ctx.reply.Error(ErrorText(L, call));
+    }
     lua_pop(L, 1);
   } else {
     WriteLuaAsReply(L, ctx.reply, run.resp);

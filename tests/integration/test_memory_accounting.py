@@ -47,17 +47,17 @@ def test_maxmemory_100k_over_current_is_enforced(mc):
 
 @pytest.mark.threads
 def test_evicted_key_invalidation_comes_before_the_reply(server_threads, mc):
-    c = RawConn(server_threads.port)
-    c.call("HELLO", "3")
-    c.call("CLIENT", "TRACKING", "on")
-    mc.config_set("maxmemory", used(mc) + 100 * 1024)
-    mc.config_set("maxmemory-policy", "volatile-random")
-    c.call("SETEX", "volatile-key", "10000", "x")
-    c.call("GET", "volatile-key")
-    c.call("SETBIT", "big-key", "1600000", "0")  # ~200 KB: over the limit
-    pushes = []
-    assert call_keep_pushes(c, pushes, "GETBIT", "big-key", "0") == 0
-    assert [invalidated(p) for p in pushes] == [[b"volatile-key"]]
+    with RawConn(server_threads.port) as c:
+        c.call("HELLO", "3")
+        c.call("CLIENT", "TRACKING", "on")
+        mc.config_set("maxmemory", used(mc) + 100 * 1024)
+        mc.config_set("maxmemory-policy", "volatile-random")
+        c.call("SETEX", "volatile-key", "10000", "x")
+        c.call("GET", "volatile-key")
+        c.call("SETBIT", "big-key", "1600000", "0")  # ~200 KB: over the limit
+        pushes = []
+        assert call_keep_pushes(c, pushes, "GETBIT", "big-key", "0") == 0
+        assert [invalidated(p) for p in pushes] == [[b"volatile-key"]]
 
 
 @pytest.mark.threads
@@ -75,6 +75,7 @@ def test_lowered_tracking_limit_trims_before_a_queued_command(server_threads, rt
         assert len(pushes) == 1 and invalidated(pushes[0])[0] in (b"1{tag}", b"2{tag}")
         assert c.call("EXEC") == [b"PONG"]
     finally:
+        c.close()
         rt.config_set("tracking-table-max-keys", 1000000)
 
 

@@ -258,8 +258,8 @@ def test_client_list_and_info_fields(rt, server_threads):
         c.execute_command("SET", A, "1")
         c.execute_command("GET", A)
         line = [l for l in rt.execute_command("CLIENT", "LIST").splitlines()
-                if "cmd=get" in l][0]
-        assert " flags=x " in line and " multi=2 " in line
+                if " cmd=get " in l][0]
+        assert " flags=x " in line and " multi=2 " in line, rt.execute_command("CLIENT", "LIST")
         c.execute_command("DISCARD")
         assert rt.info("clients")["watching_clients"] == 0
         assert rt.info("clients")["total_watched_keys"] == 0

@@ -387,3 +387,45 @@ def test_info_memory_fields(r):
     assert "used_memory_lua" in info
     assert "used_memory_scripts" in info
     assert r.info("memory")["number_of_cached_scripts"] >= 1
+
+
+ERROR_STAT_CASES = [
+    (True, "return redis.call('set','x','y')", 1),
+    (True, "local t = redis.pcall('set','x','y') return 1", 1),
+    (True, "return redis.pcall('set','x','y')", 1),
+    (False, "return redis.call('select',99)", 0),
+    (False, "local t = redis.pcall('select',99) return 1", 0),
+    (False, "return redis.call('incr','s')", 0),
+    (False, "return redis.error_reply('My Error')", 0),
+    (False, "return {err='ERR My Error'}", 0),
+]
+
+
+@pytest.mark.parametrize("oom,script,numkeys", ERROR_STAT_CASES)
+def test_error_statistics_of_scripts_as_redis(r, reference, oom, script, numkeys):
+    """An error met inside a script is counted once, where it arises (the
+    called command's failure or rejection), whether the script passes it on
+    or catches it with pcall; the script's own errors count at its reply."""
+    ref = reference.client()
+
+    def stats(c):
+        cs = c.info("commandstats")
+        picked = {k: (v["calls"], v["rejected_calls"], v["failed_calls"]) for k, v in cs.items()
+                  if k in ("cmdstat_set", "cmdstat_eval", "cmdstat_select", "cmdstat_incr")}
+        return c.info("errorstats"), c.info("stats")["total_error_replies"], picked
+
+    try:
+        results = []
+        for c in (r, ref):
+            c.set("s", "not a number")
+            c.config_set("maxmemory", 1 if oom else 0)
+            c.config_resetstat()
+            try:
+                c.eval(script, numkeys, *(["x"] * numkeys))
+            except redis.exceptions.ResponseError:
+                pass
+            c.config_set("maxmemory", 0)
+            results.append(stats(c))
+        assert results[0] == results[1]
+    finally:
+        ref.close()
