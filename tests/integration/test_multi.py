@@ -245,6 +245,7 @@ def test_reset_and_disconnect_discard_the_transaction(rt, server_threads):
 def test_client_list_and_info_fields(rt, server_threads):
     c = server_threads.client()
     try:
+        cid = c.client_id()
         assert "multi=-1 watch=0" in c.execute_command("CLIENT", "INFO")
         c.execute_command("WATCH", A, B, A)
         assert " watch=2 " in c.execute_command("CLIENT", "INFO")
@@ -257,9 +258,10 @@ def test_client_list_and_info_fields(rt, server_threads):
         c.execute_command("MULTI")
         c.execute_command("SET", A, "1")
         c.execute_command("GET", A)
+        # Other tests' clients may still be connected: find this one by id.
         line = [l for l in rt.execute_command("CLIENT", "LIST").splitlines()
-                if " cmd=get " in l][0]
-        assert " flags=x " in line and " multi=2 " in line, rt.execute_command("CLIENT", "LIST")
+                if l.startswith("id=%d " % cid)][0]
+        assert " flags=x " in line and " multi=2 " in line and " cmd=get " in line
         c.execute_command("DISCARD")
         assert rt.info("clients")["watching_clients"] == 0
         assert rt.info("clients")["total_watched_keys"] == 0

@@ -354,8 +354,8 @@ def test_job_queue_no_job_lost_or_duplicated(rt):
     errors = []
 
     def worker(n):
+        c = redis.Redis(host="127.0.0.1", port=port)
         try:
-            c = redis.Redis(host="127.0.0.1", port=port)
             take = c.register_script(TAKE_JOB)
             finish = c.register_script(FINISH_JOB)
             while True:
@@ -366,6 +366,8 @@ def test_job_queue_no_job_lost_or_duplicated(rt):
                 assert finish(keys=[base["active"]], args=[job, "w%d" % n]) == 1
         except Exception as e:  # reported below
             errors.append(e)
+        finally:
+            c.close()
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
     for t in threads:
@@ -379,6 +381,7 @@ def test_job_queue_no_job_lost_or_duplicated(rt):
     assert rt.llen(base["active"]) == 0
     finished = sum(int(rt.get("finished-by:w%d" % n) or 0) for n in range(workers))
     assert finished == jobs
+    producer.close()
 
 
 def test_info_memory_fields(r):
