@@ -12,14 +12,8 @@ set -uo pipefail
 src=$1; threads=$2; shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${LODESTONE_BIN:-$here/build/lodestone-server}
-tags=${TCL_TAGS:-"-needs:debug -needs:repl -needs:save -slow"}
-# TCL_SKIP: test names to skip, separated by '|' (runtest --skiptest each),
-# for tests that would abort a unit on a feature not built yet.
-skip_args=()
-if [ -n "${TCL_SKIP:-}" ]; then
-  IFS='|' read -r -a skip_names <<< "$TCL_SKIP"
-  for name in "${skip_names[@]}"; do skip_args+=(--skiptest "$name"); done
-fi
+default_tags="-needs:debug -needs:repl -needs:save -slow"
+source "$here/scripts/tcl_common.sh"
 port=$(( 30000 + RANDOM % 20000 ))
 log=$(mktemp -d)
 "$bin" --port "$port" --bind 127.0.0.1 --threads "$threads" --dir "$log" > "$log/server.log" 2>&1 &
@@ -28,18 +22,5 @@ for _ in $(seq 50); do
   redis-cli -p "$port" ping >/dev/null 2>&1 && break
   sleep 0.1
 done
-total_ok=0; total_err=0
-for unit in "$@"; do
-  out="$log/$(echo "$unit" | tr / _).log"
-  (cd "$src" && timeout 900 ./runtest --host 127.0.0.1 --port "$port" --single "unit/$unit" \
-      --tags "$tags" --clients 1 "${skip_args[@]}" > "$out" 2>&1)
-  ok=$(grep -c '\[.*ok.*\]:' "$out")
-  err=$(grep -cE '^\[.*(err|exception).*\]:' "$out")
-  aborted=""
-  grep -q "exception" "$out" && aborted=" (aborted by an exception)"
-  echo "threads=$threads unit/$unit ok=$ok err=$err$aborted"
-  grep -E '^\[.*(err|exception).*\]:' "$out" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | sed 's/^/    /'
-  total_ok=$((total_ok + ok)); total_err=$((total_err + err))
-done
+run_units "$src" "$threads" "$log" "$@" -- --host 127.0.0.1 --port "$port"
 kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-echo "threads=$threads total ok=$total_ok err=$total_err (logs in $log)"

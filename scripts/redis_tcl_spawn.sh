@@ -16,12 +16,8 @@ set -uo pipefail
 src=$1; threads=$2; shift 2
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${LODESTONE_BIN:-$here/build/lodestone-server}
-tags=${TCL_TAGS:-"-needs:repl -needs:save -slow"}
-skip_args=()
-if [ -n "${TCL_SKIP:-}" ]; then
-  IFS='|' read -r -a skip_names <<< "$TCL_SKIP"
-  for name in "${skip_names[@]}"; do skip_args+=(--skiptest "$name"); done
-fi
+default_tags="-needs:repl -needs:save -slow"
+source "$here/scripts/tcl_common.sh"
 work=$(mktemp -d)
 cp -r "$src/tests" "$src/runtest" "$work/"
 mkdir -p "$work/src"
@@ -33,17 +29,4 @@ EOF
 chmod +x "$work/src/redis-server"
 ln -s "$(command -v redis-cli)" "$work/src/redis-cli"
 ln -s "$(command -v redis-benchmark)" "$work/src/redis-benchmark"
-total_ok=0; total_err=0
-for unit in "$@"; do
-  out="$work/$(echo "$unit" | tr / _).log"
-  (cd "$work" && timeout 900 ./runtest --single "unit/$unit" --tags "$tags" --clients 1 \
-      "${skip_args[@]}" > "$out" 2>&1)
-  ok=$(grep -c '\[.*ok.*\]:' "$out")
-  err=$(grep -cE '^\[.*(err|exception).*\]:' "$out")
-  aborted=""
-  grep -q "exception" "$out" && aborted=" (aborted by an exception)"
-  echo "threads=$threads unit/$unit ok=$ok err=$err$aborted"
-  grep -E '^\[.*(err|exception).*\]:' "$out" | sed 's/\x1b\[[0-9;]*m//g' | head -5 | sed 's/^/    /'
-  total_ok=$((total_ok + ok)); total_err=$((total_err + err))
-done
-echo "threads=$threads total ok=$total_ok err=$total_err (logs in $work)"
+run_units "$work" "$threads" "$work" "$@"

@@ -259,16 +259,10 @@ void ClientsSection(CommandContext& ctx, InfoWriter& w) {
 void MemorySection(CommandContext& ctx, InfoWriter& w) {
   const ServerConfig& cfg = ctx.config();
   MemoryFigures m = ReadMemory(ctx.engine);
-  uint64_t overhead = 0;
-  uint64_t clients_normal = 0;
-  for (int i = 0; i < ctx.engine.shard_count(); i++) {
-    Shard& s = ctx.engine.shard(i);
-    for (int d = 0; d < s.db_count(); d++) overhead += s.db(d).OverheadMemory();
-    for (const auto& [id, c] : s.clients()) {
-      clients_normal += c->query_buffer_capacity() + c->output_size();
-    }
-  }
-  overhead += clients_normal;
+  const MemoryOverhead mo = CollectMemoryOverhead(ctx.engine);
+  const uint64_t clients_normal = mo.clients_normal;
+  uint64_t overhead = clients_normal;
+  for (const MemoryOverhead::Database& d : mo.dbs) overhead += d.main + d.expires;
   uint64_t dataset = m.used > overhead ? m.used - overhead : 0;
   uint64_t total_system = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
   w.Section("Memory");
@@ -551,6 +545,26 @@ std::string BytesToHuman(uint64_t n) {
   }
   snprintf(buf, sizeof(buf), "%.2f%c", d, kUnits[unit]);
   return buf;
+}
+
+MemoryOverhead CollectMemoryOverhead(Engine& engine) {
+  MemoryOverhead mo;
+  mo.dbs.resize(size_t(engine.shard(0).db_count()));
+  for (size_t d = 0; d < mo.dbs.size(); d++) mo.dbs[d].id = int(d);
+  for (int i = 0; i < engine.shard_count(); i++) {
+    Shard& s = engine.shard(i);
+    for (int d = 0; d < s.db_count(); d++) {
+      const Db& db = s.db(d);
+      const uint64_t buckets = db.table().BucketMemory();
+      mo.dbs[size_t(d)].keys += db.size();
+      mo.dbs[size_t(d)].main += buckets;
+      mo.dbs[size_t(d)].expires += db.OverheadMemory() - buckets;
+    }
+    for (const auto& [id, c] : s.clients()) {
+      mo.clients_normal += c->query_buffer_capacity() + c->output_size();
+    }
+  }
+  return mo;
 }
 
 void RegisterInfoCommand(CommandTable& table) {

@@ -63,36 +63,18 @@ void MemoryStats(CommandContext& ctx) {
   const uint64_t rss = memory::ResidentBytes();
   // mimalloc commits ahead of use; what is resident bounds what is active.
   const uint64_t active = std::max(std::min(memory::CommittedBytes(), rss), used);
-  uint64_t clients_normal = 0;
-  struct DbOverhead {
-    int id;
-    uint64_t main = 0;
-    uint64_t expires = 0;
-  };
-  std::vector<DbOverhead> dbs;
+  const MemoryOverhead mo = CollectMemoryOverhead(engine);
+  const uint64_t clients_normal = mo.clients_normal;
+  std::vector<MemoryOverhead::Database> dbs;  // the non-empty ones, as Redis lists
   uint64_t keys = 0;
-  for (int d = 0; d < ctx.shard.db_count(); d++) {
-    DbOverhead o{d};
-    size_t db_keys = 0;
-    for (int i = 0; i < engine.shard_count(); i++) {
-      const Db& db = engine.shard(i).db(d);
-      db_keys += db.size();
-      uint64_t buckets = db.table().BucketMemory();
-      o.main += buckets;
-      o.expires += db.OverheadMemory() - buckets;
-    }
-    keys += db_keys;
-    if (db_keys > 0) dbs.push_back(o);
-  }
-  for (int i = 0; i < engine.shard_count(); i++) {
-    for (const auto& [id, c] : engine.shard(i).clients()) {
-      clients_normal += c->query_buffer_capacity() + c->output_size();
-    }
+  for (const MemoryOverhead::Database& d : mo.dbs) {
+    keys += d.keys;
+    if (d.keys > 0) dbs.push_back(d);
   }
   ScriptingMemory sm = GetScriptingMemory(engine);
   std::shared_ptr<const FunctionSet> functions = FunctionRegistry::Of(engine).Snapshot();
   uint64_t lut = 0;
-  for (const DbOverhead& o : dbs) lut += o.main + o.expires;
+  for (const MemoryOverhead::Database& o : dbs) lut += o.main + o.expires;
   const uint64_t overhead =
       startup + clients_normal + sm.script_bytes + functions->code_bytes() + lut;
   const uint64_t dataset = used > overhead ? used - overhead : 0;
@@ -118,7 +100,7 @@ void MemoryStats(CommandContext& ctx) {
   field("aof.buffer", 0);
   field("lua.caches", int64_t(sm.script_bytes));
   field("functions.caches", int64_t(functions->code_bytes()));
-  for (const DbOverhead& o : dbs) {
+  for (const MemoryOverhead::Database& o : dbs) {
     ctx.reply.Bulk("db." + std::to_string(o.id));
     ctx.reply.MapHeader(2);
     field("overhead.hashtable.main", int64_t(o.main));

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/command_context.h"
 #include "engine/command_table.h"
@@ -30,6 +31,21 @@ void ContainerHelpHint(CommandContext& ctx);
 
 // Redis's bytesToHuman: "100B", "1.50K", "2.00M", ...
 std::string BytesToHuman(uint64_t bytes);
+
+// What the server spends besides the data, for INFO memory and MEMORY
+// STATS: client buffers, and per database (summed over shards) its keys, the
+// key tables' bucket arrays and the TTL index. REQUIRES: every shard parked.
+struct MemoryOverhead {
+  struct Database {
+    int id = 0;
+    uint64_t keys = 0;
+    uint64_t main = 0;     // key table buckets
+    uint64_t expires = 0;  // TTL index
+  };
+  uint64_t clients_normal = 0;
+  std::vector<Database> dbs;  // every database, by index
+};
+MemoryOverhead CollectMemoryOverhead(Engine& engine);
 
 // Resets every statistic CONFIG RESETSTAT clears (shard counters, command and
 // error statistics, slowlog). REQUIRES: every shard is parked (kAllShards).

@@ -225,9 +225,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     protocol::ReplyBuilder rb(suppress ? &discard_ : ReplyTarget(), resp);
     rb.Error(reason);
     discard_.clear();
-    ShardStats& ss = shard_.stats();
-    ss.total_error_replies++;
-    ss.error_codes[std::string(protocol::ErrorCode(reason))]++;
+    shard_.stats().CountErrorReply(reason);
   };
 
   if (spec == nullptr) {

@@ -66,8 +66,7 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
     // An error a script passes on from a command it called was counted when
     // that command failed (Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
     if (reply.errors() - errors_before > reply.counted_elsewhere() - elsewhere_before) {
-      ss.total_error_replies++;
-      ss.error_codes[std::string(protocol::ErrorCode(reply.last_error()))]++;
+      ss.CountErrorReply(reply.last_error());
     }
   }
   const ServerConfig& cfg = engine.config();

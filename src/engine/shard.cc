@@ -12,7 +12,6 @@
 #include "engine/command_table.h"
 #include "engine/engine.h"
 #include "engine/executor.h"
-#include "protocol/errors.h"
 #include "protocol/reply_builder.h"
 #include "server/config.h"
 
@@ -309,8 +308,7 @@ void Shard::ServeReadyKeys() {
           // counted as a rejected call.
           rb.Error(denied);
           command_stats()[bc->spec->id].rejected_calls++;
-          stats_.total_error_replies++;
-          stats_.error_codes[std::string(protocol::ErrorCode(denied))]++;
+          stats_.CountErrorReply(denied);
         } else {
           tracking_.BeginServing(client_id);
           ExecuteCommand(engine_, *this, *bc->spec, args, rb, bc->db, nullptr, false, &again);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "engine/tracking.h"
 #include "engine/watch_registry.h"
 #include "net/event_loop.h"
+#include "protocol/errors.h"
 #include "storage/db.h"
 
 namespace lodestone {
@@ -57,6 +59,13 @@ struct ShardStats {
   // Sum of this shard's Db::stats().expired_keys at the last CONFIG
   // RESETSTAT (those counters cannot be reset; INFO subtracts this).
   uint64_t expired_keys_reset_base = 0;
+
+  // An error reply as INFO counts it (Redis's afterErrorReply):
+  // total_error_replies and errorstats under the reply's code ("ERR ...").
+  void CountErrorReply(std::string_view reply) {
+    total_error_replies++;
+    error_codes[std::string(protocol::ErrorCode(reply))]++;
+  }
 };
 
 // A request, sent by a coordinating thread, that a shard stop and wait.

@@ -103,10 +103,12 @@ void FunctionSet::Unlink(const std::string& name) {
 
 namespace {
 
-// The first function of `library` whose name `set` already has, or null.
+// The first function of `library` whose name `set` already has in another
+// library than one named as `library` itself (the one it replaces), or null.
 const FunctionInfo* FirstCollision(const FunctionSet& set, const FunctionLibrary& library) {
   for (const FunctionInfo& fn : library.functions) {
-    if (set.FindFunction(fn.name) != nullptr) return &fn;
+    const FunctionSet::Function* found = set.FindFunction(fn.name);
+    if (found != nullptr && found->library->name != library.name) return &fn;
   }
   return nullptr;
 }
@@ -143,13 +145,9 @@ bool FunctionRegistry::Add(std::shared_ptr<const FunctionLibrary> library, bool 
     *err = "Library '" + library->name + "' already exists";
     return false;
   }
-  // A name collision with any library but the one replaced.
-  for (const FunctionInfo& fn : library->functions) {
-    const FunctionSet::Function* found = master_->FindFunction(fn.name);
-    if (found != nullptr && found->library->name != library->name) {
-      *err = "Function " + fn.name + " already exists";
-      return false;
-    }
+  if (const FunctionInfo* fn = FirstCollision(*master_, *library)) {
+    *err = "Function " + fn->name + " already exists";
+    return false;
   }
   master_->Unlink(library->name);
   master_->Link(std::move(library));

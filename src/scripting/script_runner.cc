@@ -247,15 +247,14 @@ CallOutcome Reject(lua_State* L, bool raise, const char* text) {
   return raise ? CallOutcome::kRaise : CallOutcome::kReturn;
 }
 
-// Counts an error reply on `shard` as Redis's afterErrorReply does.
+// Counts an error of redis.call's form on `shard`: a leading '-' gives the
+// code, none means ERR (as PushErrorTable reads it).
 void CountErrorReply(Shard& shard, std::string_view text) {
-  std::string_view reply = text;
-  if (!reply.empty() && reply[0] == '-') reply.remove_prefix(1);
-  std::string code = text.empty() || text[0] != '-' ? std::string("ERR")
-                                                     : std::string(protocol::ErrorCode(reply));
-  ShardStats& ss = shard.stats();
-  ss.total_error_replies++;
-  ss.error_codes[code]++;
+  if (!text.empty() && text[0] == '-') {
+    shard.stats().CountErrorReply(text.substr(1));
+  } else {
+    shard.stats().CountErrorReply("ERR");
+  }
 }
 
 // A command refused by the checks Redis's scriptCall makes (unknown, arity,
