@@ -424,7 +424,7 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
                      block ? &*block : nullptr);
       if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
     });
-    if (!discard_.empty()) discard_.clear();
+    discard_.clear();
     if (block && block->requested) EnterBlocked(*spec, args, db, resp, *block);
     return true;
   }

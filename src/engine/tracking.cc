@@ -3,6 +3,7 @@
 #include "engine/tracking.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include "engine/client.h"
@@ -165,48 +166,40 @@ void ReportBrokenRedirect(Engine& engine, int home_shard, uint64_t client_id, ui
   });
 }
 
-// Posts `keys` (see WriteInvalidation) to whoever receives `client_id`'s
-// invalidations. Any thread.
+// Inside a DirectInvalidationScope (see tracking.h).
 thread_local bool tls_direct_delivery = false;
 
+// Sends `keys` (see WriteInvalidation) to whoever receives `client_id`'s
+// invalidations: posted to that client's shard, or written at once when it
+// is this thread's and a DirectInvalidationScope is open. Any thread.
 void Deliver(Engine& engine, uint64_t client_id, const TrackingTarget& t, const std::string& keys) {
-  if (tls_direct_delivery) {
-    int here = PubSub::ThreadShard();
-    int dest = t.redirect_id == 0 ? t.home_shard : t.redirect_shard;
-    if (here == dest) {
-      Shard& shard = engine.shard(here);
-      if (t.redirect_id == 0) {
-        Client* c = shard.FindClient(client_id);
-        if (c != nullptr && c->tracking) WriteInvalidation(*c, keys, false);
-        return;
-      }
-      if (Client* r = shard.FindClient(t.redirect_id)) {
-        WriteInvalidation(*r, keys, true);
-        return;
-      }
-      // A broken redirect is reported by the posted path below.
-    }
-  }
+  std::function<void()> task;
+  Shard* dest;
   if (t.redirect_id == 0) {
     Shard& home = engine.shard(t.home_shard);
-    home.Post([&home, client_id, keys] {
+    dest = &home;
+    task = [&home, client_id, keys] {
       Client* c = home.FindClient(client_id);
       if (c != nullptr && c->tracking) WriteInvalidation(*c, keys, false);
-    });
-    return;
+    };
+  } else {
+    Shard& target = engine.shard(t.redirect_shard);
+    dest = &target;
+    task = [&engine, &target, redirect_id = t.redirect_id, client_id, home_shard = t.home_shard,
+            generation = t.generation, keys] {
+      Client* r = target.FindClient(redirect_id);
+      if (r == nullptr) {
+        ReportBrokenRedirect(engine, home_shard, client_id, generation);
+        return;
+      }
+      WriteInvalidation(*r, keys, true);
+    };
   }
-  Shard& dest = engine.shard(t.redirect_shard);
-  uint64_t redirect_id = t.redirect_id;
-  int home_shard = t.home_shard;
-  uint64_t generation = t.generation;
-  dest.Post([&engine, &dest, redirect_id, client_id, home_shard, generation, keys] {
-    Client* r = dest.FindClient(redirect_id);
-    if (r == nullptr) {
-      ReportBrokenRedirect(engine, home_shard, client_id, generation);
-      return;
-    }
-    WriteInvalidation(*r, keys, true);
-  });
+  if (tls_direct_delivery && PubSub::ThreadShard() == dest->id()) {
+    task();
+  } else {
+    dest->Post(std::move(task));
+  }
 }
 
 // Tells every client in `ids` (which had read `key` of `shard`) that it
