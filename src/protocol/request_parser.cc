@@ -110,6 +110,27 @@ bool RequestParser::ParseMultibulkFast(std::string_view data, std::vector<std::s
   return false;
 }
 
+bool PeekArguments(std::string_view data, std::string_view* second, std::string_view* third,
+                   size_t* size) {
+  if (data.empty() || data[0] != '*') return false;
+  size_t pos = 1;
+  int64_t count;
+  if (!ScanHeaderNumber(data, &pos, &count) || count < 2) return false;
+  *third = {};
+  for (int64_t n = 0; n < count; n++) {
+    if (pos >= data.size() || data[pos] != '$') return false;
+    ++pos;
+    int64_t len;
+    if (!ScanHeaderNumber(data, &pos, &len)) return false;  // "$0" included: rare
+    if (data.size() - pos < uint64_t(len) + 2) return false;
+    if (n == 1) *second = data.substr(pos, size_t(len));
+    if (n == 2) *third = data.substr(pos, size_t(len));
+    pos += size_t(len) + 2;
+  }
+  *size = pos;
+  return true;
+}
+
 ParseStatus RequestParser::Parse(std::string_view data, std::vector<std::string_view>* args,
                                  size_t* consumed) {
   args->clear();

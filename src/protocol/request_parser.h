@@ -39,6 +39,15 @@ struct ParserLimits {
 
 enum class ParseStatus { kOk, kNeedMore, kError };
 
+// A look ahead, for prefetching, at a complete multibulk command at the start
+// of `data`: its second argument (the first key of most commands), its third
+// (for many, the member or field after the key; empty if none) and the
+// command's size in bytes. It judges nothing and keeps no state (Parse decides
+// what the bytes mean); false when no complete, plainly formed command of at
+// least two arguments starts there.
+bool PeekArguments(std::string_view data, std::string_view* second, std::string_view* third,
+                   size_t* size);
+
 class RequestParser {
  public:
   // Longest header line or inline request Redis waits for (PROTO_INLINE_MAX_SIZE).

@@ -481,3 +481,39 @@ TEST(RequestParserTest, LimitsApplyToTheNextHeader) {
 
 }  // namespace
 }  // namespace lodestone::protocol
+
+namespace lodestone::protocol {
+namespace {
+
+TEST(PeekArgumentsTest, SecondAndThirdArgumentsAndSize) {
+  std::string_view second, third;
+  size_t size = 0;
+  std::string two = "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n";
+  ASSERT_TRUE(PeekArguments(two + "*1\r\n$4\r\nPING\r\n", &second, &third, &size));
+  EXPECT_EQ(second, "key:1");
+  EXPECT_EQ(third, "");
+  EXPECT_EQ(size, two.size());
+  std::string four = "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$5\r\nfield\r\n$1\r\nv\r\n";
+  ASSERT_TRUE(PeekArguments(four, &second, &third, &size));
+  EXPECT_EQ(second, "h");
+  EXPECT_EQ(third, "field");
+  EXPECT_EQ(size, four.size());
+}
+
+TEST(PeekArgumentsTest, DeclinesWhatParseMustDecide) {
+  std::string_view second, third;
+  size_t size = 0;
+  std::string four = "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$5\r\nfield\r\n$1\r\nv\r\n";
+  // Every incomplete prefix.
+  for (size_t n = 0; n < four.size(); n++) {
+    EXPECT_FALSE(PeekArguments(std::string_view(four).substr(0, n), &second, &third, &size)) << n;
+  }
+  for (std::string_view text : {"*1\r\n$4\r\nPING\r\n", "GET key\r\n", "*2\r\n$3\r\nGET\r\n$0\r\n\r\n",
+                                "*2\r\n$3\r\nGET\r\n+x\r\n", "*-1\r\n", "*2\r\n$-1\r\n$1\r\nk\r\n",
+                                "*02\r\n$3\r\nGET\r\n$1\r\nk\r\n"}) {
+    EXPECT_FALSE(PeekArguments(text, &second, &third, &size)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace lodestone::protocol

@@ -168,6 +168,16 @@ HashFieldTable::Node** HashFieldTable::FindLink(std::string_view field) const {
   return nullptr;
 }
 
+void HashFieldTable::Prefetch(std::string_view field, int stage) const {
+  if (buckets_ == nullptr) return;
+  Node* const* bucket = &buckets_[BucketOf(field)];
+  if (stage == 0) {
+    __builtin_prefetch(bucket);
+  } else if (*bucket != nullptr) {
+    __builtin_prefetch(*bucket);
+  }
+}
+
 const HashFieldTable::Node* HashFieldTable::Find(std::string_view field) const {
   Node** link = FindLink(field);
   return link == nullptr ? nullptr : *link;

@@ -67,6 +67,9 @@ class HashFieldTable {
 
   // The node of `field`, or nullptr. O(1) expected.
   const Node* Find(std::string_view field) const;
+  // Prefetch hints for a lookup of `field` due soon: stage 0 its bucket;
+  // stage 1, once that has arrived, the first node of the bucket's chain.
+  void Prefetch(std::string_view field, int stage) const;
 
   // Sets `field` to `value`. A new field gets `expire_at_ms` (kNoTtl: none).
   // An existing field gets the new value and, unless keep_ttl, `expire_at_ms`

@@ -75,6 +75,9 @@ class HashValue final : public Collection {
   HashValue& operator=(const HashValue&) = delete;
 
   size_t MemoryUsage() const override;
+  void PrefetchMember(std::string_view field, int stage) const override {
+    if (is_table()) table()->Prefetch(field, stage);
+  }
   std::unique_ptr<Collection> Clone() const override;
 
   Kind kind() const {

@@ -358,3 +358,22 @@ INSTANTIATE_TEST_SUITE_P(Seeds, HashValueModelTest, ::testing::Values(1, 2, 3, 4
 
 }  // namespace
 }  // namespace lodestone
+
+namespace lodestone {
+namespace {
+
+TEST(HashValueTest, PrefetchMemberIsSafeInEveryEncoding) {
+  HashLimits limits{4, 8};
+  HashValue h;
+  const Collection& collection = h;
+  for (int stage = 0; stage < 2; stage++) collection.PrefetchMember("f0", stage);  // listpack
+  for (int i = 0; i < 50; i++) h.Set("f" + std::to_string(i), "v", limits);
+  ASSERT_EQ(h.encoding(), Encoding::kHashtable);
+  for (std::string f : {"f0", "f49", "absent", ""}) {
+    for (int stage = 0; stage < 2; stage++) collection.PrefetchMember(f, stage);
+  }
+  EXPECT_EQ(h.Size(), 50u);
+}
+
+}  // namespace
+}  // namespace lodestone

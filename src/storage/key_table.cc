@@ -250,6 +250,15 @@ Entry** KeyTable::FindLink(std::string_view key, uint64_t hash, int* table) {
   return nullptr;
 }
 
+void KeyTable::PrefetchChainHead(uint64_t hash) const {
+  const Entry* const* slot = BucketFor(hash);
+  if (slot == nullptr || *slot == nullptr) return;
+  // The header, and the line the key starts in when the header ends one.
+  const char* e = reinterpret_cast<const char*>(*slot);
+  __builtin_prefetch(e);
+  __builtin_prefetch(e + sizeof(Entry) + 8);
+}
+
 Entry* KeyTable::Find(std::string_view key) {
   if (empty()) return nullptr;
   RehashStepIfAllowed();

@@ -58,6 +58,21 @@ class KeyTable {
   // (nullptr if absent); the caller owns it (Entry::Destroy).
   Entry* Unlink(std::string_view key);
 
+  // Prefetch hints for a lookup of a key whose Hash() is `hash`, due soon
+  // (a pipelined batch hides its cache misses this way): the bucket slot
+  // first; then, once that has had time to arrive, the chain's first entry.
+  // Neither changes anything nor rehashes.
+  void PrefetchBucket(uint64_t hash) const {
+    if (const Entry* const* slot = BucketFor(hash)) __builtin_prefetch(slot);
+  }
+  void PrefetchChainHead(uint64_t hash) const;
+  // Find for a key whose Hash() is `hash`, without the rehash step (so const).
+  const Entry* Peek(std::string_view key, uint64_t hash) const {
+    int table;
+    Entry** link = const_cast<KeyTable*>(this)->FindLink(key, hash, &table);
+    return link == nullptr ? nullptr : *link;
+  }
+
   size_t size() const { return used_[0] + used_[1]; }
   bool empty() const { return size() == 0; }
   // Buckets allocated in both tables.
@@ -105,6 +120,16 @@ class KeyTable {
   size_t Buckets(int t) const { return buckets_[t] == nullptr ? 0 : size_t{1} << exponent_[t]; }
   uint64_t Mask(int t) const { return (uint64_t{1} << exponent_[t]) - 1; }
 
+  // The slot `hash` maps to now (in the new table for a bucket already
+  // moved by a rehash), or nullptr before the first key.
+  const Entry* const* BucketFor(uint64_t hash) const {
+    if (buckets_[0] == nullptr) return nullptr;
+    uint64_t index = hash & Mask(0);
+    if (IsRehashing() && static_cast<int64_t>(index) < rehash_index_) {
+      return &buckets_[1][hash & Mask(1)];
+    }
+    return &buckets_[0][index];
+  }
   // The link pointing at `key`'s entry (its predecessor's next, or its
   // bucket), or nullptr if absent. `hash` is Hash(key).
   Entry** FindLink(std::string_view key, uint64_t hash, int* table);

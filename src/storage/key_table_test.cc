@@ -386,3 +386,37 @@ TEST(KeyTableTest, Swap) {
 
 }  // namespace
 }  // namespace lodestone
+
+namespace lodestone {
+namespace {
+
+// Peek finds what Find finds, in both tables of a rehash, without moving a
+// bucket; the prefetch hints are safe on an empty table and mid-rehash.
+TEST(KeyTableTest, PeekAndPrefetchAcrossRehash) {
+  KeyTable table;
+  table.PrefetchBucket(KeyTable::Hash("absent"));
+  table.PrefetchChainHead(KeyTable::Hash("absent"));
+  EXPECT_EQ(table.Peek("absent", KeyTable::Hash("absent")), nullptr);
+  bool checked_mid_rehash = false;
+  for (int i = 0; i < 5000; i++) {
+    table.Insert(Key(i), Value::Int(i));
+    if (table.IsRehashing() && i % 7 == 0) {
+      checked_mid_rehash = true;
+      for (int j = 0; j <= i; j += 13) {
+        uint64_t hash = KeyTable::Hash(Key(j));
+        table.PrefetchBucket(hash);
+        table.PrefetchChainHead(hash);
+        const Entry* e = table.Peek(Key(j), hash);
+        ASSERT_NE(e, nullptr) << j;
+        EXPECT_EQ(IntOf(e), j);
+      }
+      EXPECT_TRUE(table.IsRehashing());  // Peek moved nothing
+    }
+  }
+  EXPECT_TRUE(checked_mid_rehash);
+  std::string missing = Key(99999);
+  EXPECT_EQ(table.Peek(missing, KeyTable::Hash(missing)), nullptr);
+}
+
+}  // namespace
+}  // namespace lodestone

@@ -133,6 +133,9 @@ class SetValue final : public Collection {
                                               bool for_store, const SetLimits& limits);
 
   size_t MemoryUsage() const override;
+  void PrefetchMember(std::string_view member, int stage) const override {
+    if (encoding_ == Encoding::kHashtable) table_->Prefetch(member, stage);
+  }
   std::unique_ptr<Collection> Clone() const override;
 
   // For tests: the representation is well formed (a listpack holds no

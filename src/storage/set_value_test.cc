@@ -328,3 +328,29 @@ TEST(SetValueTest, MemoryUsageIsCompact) {
 
 }  // namespace
 }  // namespace lodestone
+
+namespace lodestone {
+namespace {
+
+// The prefetch hints read the table (the home slot, then the block a
+// matching tag points at): safe before the first member, for inline and
+// block members, present or not, and they change nothing.
+TEST(StringSetTest, PrefetchIsSafeAndChangesNothing) {
+  StringSet set;
+  for (int stage = 0; stage < 2; stage++) set.Prefetch("absent", stage);
+  for (int i = 0; i < 300; i++) set.Insert("member:" + std::to_string(i));
+  set.Insert("short");
+  for (std::string m : {"member:7", "member:299", "short", "absent", "member:x", ""}) {
+    for (int stage = 0; stage < 2; stage++) set.Prefetch(m, stage);
+  }
+  EXPECT_EQ(set.size(), 301u);
+  EXPECT_TRUE(set.Contains("member:7"));
+  EXPECT_FALSE(set.Contains("absent"));
+  SetLimits limits;
+  auto big = SetValue::Create("member:0", 600, limits);
+  const Collection& collection = *big;
+  for (int stage = 0; stage < 2; stage++) collection.PrefetchMember("member:0", stage);
+}
+
+}  // namespace
+}  // namespace lodestone

@@ -156,6 +156,17 @@ size_t StringSet::Probe(std::string_view member, uint64_t hash, bool* found) con
   return i;
 }
 
+void StringSet::Prefetch(std::string_view member, int stage) const {
+  if (slots_ == nullptr) return;
+  const uint64_t hash = HashOf(member);
+  const uint64_t* slot = &slots_[hash & (capacity_ - 1)];
+  if (stage == 0) {
+    __builtin_prefetch(slot);
+  } else if (!IsInline(*slot) && *slot != 0 && (*slot >> 48) == (hash >> 48)) {
+    __builtin_prefetch(reinterpret_cast<const void*>(*slot & kPointerMask));
+  }
+}
+
 bool StringSet::Contains(std::string_view member) const {
   if (size_ == 0) return false;
   bool found;

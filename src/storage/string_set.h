@@ -60,6 +60,10 @@ class StringSet {
   // True if removed, false if absent. O(1) expected.
   bool Erase(std::string_view member);
   bool Contains(std::string_view member) const;
+  // Prefetch hints for a lookup of `member` due soon (a pipelined batch
+  // overlaps their cache misses): stage 0 its home slot; stage 1, once that
+  // has arrived, the block of the member stored there if its tag matches.
+  void Prefetch(std::string_view member, int stage) const;
   // Makes room for `n` members without further growth.
   void Reserve(size_t n);
   void Clear();

@@ -83,6 +83,13 @@ class Collection {
   }
   // No elements left (the key must then be deleted).
   virtual bool IsEmpty() const { return false; }
+  // Prefetch hints for a lookup of `member` (a set member, a hash field) due
+  // soon, in two stages called in order with time between them (see
+  // Client::PrefetchKeys). Nothing by default.
+  virtual void PrefetchMember(std::string_view member, int stage) const {
+    (void)member;
+    (void)stage;
+  }
 };
 
 class Value {
