@@ -204,8 +204,8 @@ size_t Client::PrefetchKeys(size_t from) {
   int n = 0;
   size_t pos = 0;
   size_t size;
-  while (n < kWindow &&
-         protocol::PeekArguments(data.substr(pos), &keys[n], &members[n], &size)) {
+  while (n < kWindow && protocol::PeekArguments(std::string_view(data.data() + pos, data.size() - pos),
+                                                &keys[n], &members[n], &size)) {
     pos += size;
     n++;
   }
@@ -230,14 +230,16 @@ size_t Client::PrefetchKeys(size_t from) {
   for (int j = 0; j < m; j++) table.PrefetchChainHead(hashes[j]);
   // Stages 3 and 4: in a large set or hash, the argument after the key (a
   // member or field for SADD, HSET, SISMEMBER, HGET...; for other commands a
-  // wasted hint). Strings, by far the most common, stop here.
+  // wasted hint). Strings, by far the most common, stop here. The chain's
+  // first entry stands for the key's own without comparing keys: when it
+  // is another key's, the hint is wasted and nothing worse.
   const Collection* collections[kWindow];
   std::string_view wanted[kWindow];
   int c = 0;
   for (int j = 0; j < m; j++) {
     int i = local[j];
     if (members[i].empty()) continue;
-    const Entry* e = table.Peek(keys[i], hashes[j]);
+    const Entry* e = table.ChainHead(hashes[j]);
     if (e == nullptr || e->value.IsString()) continue;
     collections[c] = e->value.collection();
     collections[c]->PrefetchMember(members[i], 0);

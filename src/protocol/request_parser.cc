@@ -110,24 +110,51 @@ bool RequestParser::ParseMultibulkFast(std::string_view data, std::vector<std::s
   return false;
 }
 
+namespace {
+// A header number for the look-ahead: one or two digits read inline (the
+// common case), anything else as ScanHeaderNumber reads it. `p` points at the
+// first digit, `end` past the data; returns the position after the line end,
+// or nullptr.
+inline const char* PeekHeaderNumber(const char* p, const char* end, int64_t* value) {
+  if (end - p >= 3) {
+    const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned('0');
+    if (d0 - 1 < 9) {  // '1'..'9'
+      if (p[1] == '\r') {
+        *value = d0;
+        return p + 3;
+      }
+      const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned('0');
+      if (d1 < 10 && end - p >= 4 && p[2] == '\r') {
+        *value = d0 * 10 + d1;
+        return p + 4;
+      }
+    }
+  }
+  std::string_view rest(p, size_t(end - p));
+  size_t pos = 0;
+  return ScanHeaderNumber(rest, &pos, value) ? p + pos : nullptr;
+}
+}  // namespace
+
 bool PeekArguments(std::string_view data, std::string_view* second, std::string_view* third,
                    size_t* size) {
-  if (data.empty() || data[0] != '*') return false;
-  size_t pos = 1;
+  const char* begin = data.data();
+  const char* end = begin + data.size();
+  if (begin == end || *begin != '*') return false;
   int64_t count;
-  if (!ScanHeaderNumber(data, &pos, &count) || count < 2) return false;
+  const char* p = PeekHeaderNumber(begin + 1, end, &count);
+  if (p == nullptr || count < 2) return false;
   *third = {};
   for (int64_t n = 0; n < count; n++) {
-    if (pos >= data.size() || data[pos] != '$') return false;
-    ++pos;
+    if (p == end || *p != '$') return false;
     int64_t len;
-    if (!ScanHeaderNumber(data, &pos, &len)) return false;  // "$0" included: rare
-    if (data.size() - pos < uint64_t(len) + 2) return false;
-    if (n == 1) *second = data.substr(pos, size_t(len));
-    if (n == 2) *third = data.substr(pos, size_t(len));
-    pos += size_t(len) + 2;
+    p = PeekHeaderNumber(p + 1, end, &len);  // "$0" declined too: rare
+    if (p == nullptr || end - p < len + 2) return false;
+    if (n == 1) *second = std::string_view(p, size_t(len));
+    if (n == 2) *third = std::string_view(p, size_t(len));
+    p += len + 2;
   }
-  *size = pos;
+  *size = size_t(p - begin);
   return true;
 }
 

@@ -117,6 +117,10 @@ inline void Release(void* p) {
 
 void* Resize(void* p, size_t n) {
   size_t before = mi_usable_size(p);
+  // Still fits, and would not be shrunk: mimalloc's realloc keeps the block
+  // in place in exactly this case, so skip it (a listpack growing by a few
+  // bytes per push lands here most of the time).
+  if (p != nullptr && n <= before && n >= before / 2 && n > 0) return p;
   void* q = mi_realloc(p, n);
   if (q != nullptr || n == 0) {
     Count(int64_t(q != nullptr ? mi_usable_size(q) : 0) - int64_t(before));

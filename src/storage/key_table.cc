@@ -251,10 +251,10 @@ Entry** KeyTable::FindLink(std::string_view key, uint64_t hash, int* table) {
 }
 
 void KeyTable::PrefetchChainHead(uint64_t hash) const {
-  const Entry* const* slot = BucketFor(hash);
-  if (slot == nullptr || *slot == nullptr) return;
+  const Entry* head = ChainHead(hash);
+  if (head == nullptr) return;
   // The header, and the line the key starts in when the header ends one.
-  const char* e = reinterpret_cast<const char*>(*slot);
+  const char* e = reinterpret_cast<const char*>(head);
   __builtin_prefetch(e);
   __builtin_prefetch(e + sizeof(Entry) + 8);
 }

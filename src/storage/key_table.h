@@ -66,11 +66,13 @@ class KeyTable {
     if (const Entry* const* slot = BucketFor(hash)) __builtin_prefetch(slot);
   }
   void PrefetchChainHead(uint64_t hash) const;
-  // Find for a key whose Hash() is `hash`, without the rehash step (so const).
-  const Entry* Peek(std::string_view key, uint64_t hash) const {
-    int table;
-    Entry** link = const_cast<KeyTable*>(this)->FindLink(key, hash, &table);
-    return link == nullptr ? nullptr : *link;
+  // The first entry of the chain Find searches first for `hash` (nullptr if
+  // none): at load factor <= 1 usually the key's own entry, which is all a
+  // prefetch hint needs. During a rehash a key added since it began may sit
+  // in the new table's chain instead. No key comparison, no rehash step.
+  const Entry* ChainHead(uint64_t hash) const {
+    const Entry* const* slot = BucketFor(hash);
+    return slot == nullptr ? nullptr : *slot;
   }
 
   size_t size() const { return used_[0] + used_[1]; }
@@ -120,8 +122,8 @@ class KeyTable {
   size_t Buckets(int t) const { return buckets_[t] == nullptr ? 0 : size_t{1} << exponent_[t]; }
   uint64_t Mask(int t) const { return (uint64_t{1} << exponent_[t]) - 1; }
 
-  // The slot `hash` maps to now (in the new table for a bucket already
-  // moved by a rehash), or nullptr before the first key.
+  // The slot Find searches first for `hash` (in the new table for a bucket
+  // already moved by a rehash), or nullptr before the first key.
   const Entry* const* BucketFor(uint64_t hash) const {
     if (buckets_[0] == nullptr) return nullptr;
     uint64_t index = hash & Mask(0);
