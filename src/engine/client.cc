@@ -137,6 +137,102 @@ bool AllowedInPubSubMode(const CommandSpec& spec) {
 }
 }  // namespace
 
+namespace {
+
+// The look-ahead over the commands of a pipelined batch. A lookup costs its
+// cache misses one after another (the key's table slot, then its entry, then
+// in a large set or hash the member's slot and node); prefetched in stages,
+// each a command or more ahead of the command that needs it, they overlap
+// with the work of the commands before instead. Only hints: nothing here
+// changes state, and a wrong guess (a command whose second argument is no
+// key, a key deeper in its chain, a SELECT in the batch) costs a wasted
+// prefetch.
+class PrefetchWindow {
+ public:
+  // 16: redis-benchmark's and many clients' pipeline depth, and about as
+  // many misses as a core keeps in flight.
+  static constexpr int kSize = 16;
+
+  // Looks at the complete commands at the start of `data` (at most kSize)
+  // and starts the first stages. `table`: the client's current database in
+  // its own shard; keys of other shards are left to their own threads.
+  // Returns the bytes looked at (at least 1).
+  size_t Fill(std::string_view data, Engine& engine, const Shard& shard, const KeyTable* table) {
+    n_ = 0;
+    next_ = 0;
+    size_t pos = 0;
+    size_t size;
+    while (n_ < kSize &&
+           protocol::PeekArguments(std::string_view(data.data() + pos, data.size() - pos),
+                                   &key_[n_], &member_[n_], &size)) {
+      offset_[n_] = pos;
+      pos += size;
+      n_++;
+    }
+    table_ = table;
+    if (n_ < 2) {
+      n_ = 0;  // one command has nothing to overlap with
+      return std::max<size_t>(pos, 1);
+    }
+    const bool one_shard = engine.shard_count() == 1;
+    for (int i = 0; i < n_; i++) {
+      local_[i] = one_shard || engine.ShardOfKey(key_[i]) == shard.id();
+      if (!local_[i]) continue;
+      hash_[i] = KeyTable::Hash(key_[i]);
+      table_->PrefetchBucket(hash_[i]);
+    }
+    for (int i = 0; i < kLead; i++) Entry(i);
+    for (int i = 0; i < kLead - 1; i++) MemberSlot(i);
+    MemberNode(0);
+    return pos;
+  }
+
+  // Before running the command at `offset` bytes past where Fill looked:
+  // moves every stage one command on. A command out of step (one Fill did
+  // not see, such as an inline one) ends the window.
+  void Advance(size_t offset) {
+    if (next_ >= n_) return;
+    if (offset != offset_[next_]) {
+      n_ = 0;
+      return;
+    }
+    const int k = next_++;
+    Entry(k + kLead);
+    MemberSlot(k + kLead - 1);
+    MemberNode(k + 1);
+  }
+
+ private:
+  // How many commands ahead the entry stage runs of the command using it.
+  static constexpr int kLead = 3;
+
+  void Entry(int i) const {
+    if (i < n_ && local_[i]) table_->PrefetchChainHead(hash_[i]);
+  }
+  void MemberSlot(int i) const { Member(i, 0); }
+  void MemberNode(int i) const { Member(i, 1); }
+  // The chain's first entry stands for the key's own, without comparing
+  // keys. Strings, by far the most common values, stop here. Looked up again
+  // at each stage: the commands run in between may have deleted the key or
+  // replaced its collection.
+  void Member(int i, int stage) const {
+    if (i >= n_ || !local_[i] || member_[i].empty()) return;
+    const lodestone::Entry* e = table_->ChainHead(hash_[i]);
+    if (e != nullptr && !e->value.IsString()) e->value.collection()->PrefetchMember(member_[i], stage);
+  }
+
+  int n_ = 0;
+  int next_ = 0;
+  const KeyTable* table_ = nullptr;
+  size_t offset_[kSize];
+  std::string_view key_[kSize];
+  std::string_view member_[kSize];
+  uint64_t hash_[kSize];
+  bool local_[kSize];
+};
+
+}  // namespace
+
 std::string* Client::ReplyTarget() {
   if (slots_.empty()) return &out_;
   slots_.push_back(Slot{true, {}});
@@ -151,9 +247,16 @@ void Client::ProcessInput() {
   // CONFIG SET proto-max-bulk-len applies to connections already open.
   int64_t max_bulk = shard_.engine().config().proto_max_bulk_len;
   if (parser_.limits().max_bulk_len != max_bulk) SetAuthenticated(authenticated);
-  size_t prefetched_to = 0;
+  PrefetchWindow prefetch;
+  size_t window_start = 0;
+  size_t window_end = 0;
   while (fd_ >= 0 && !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
-    if (query_pos_ >= prefetched_to) prefetched_to = PrefetchKeys(query_pos_);
+    if (query_pos_ >= window_end) {
+      window_start = query_pos_;
+      window_end = window_start + prefetch.Fill(query_.view(query_pos_), shard_.engine(), shard_,
+                                                &shard_.db(db).table());
+    }
+    prefetch.Advance(query_pos_ - window_start);
     size_t consumed = 0;
     protocol::ParseStatus st = parser_.Parse(query_.view(query_pos_), &args_, &consumed);
     if (st == protocol::ParseStatus::kNeedMore) break;
@@ -192,61 +295,6 @@ void Client::ProcessInput() {
   ReleaseReadySlots();
   CheckOutputLimits();
   if (fd_ >= 0 && (HasPendingOutput() || (flags & kClientCloseAfterReply))) shard_.MarkPendingWrite(this);
-}
-
-size_t Client::PrefetchKeys(size_t from) {
-  // 16: redis-benchmark's and many clients' pipeline depth, and about as
-  // many misses as a core keeps in flight.
-  constexpr int kWindow = 16;
-  std::string_view data = query_.view(from);
-  std::string_view keys[kWindow];
-  std::string_view members[kWindow];
-  int n = 0;
-  size_t pos = 0;
-  size_t size;
-  while (n < kWindow && protocol::PeekArguments(std::string_view(data.data() + pos, data.size() - pos),
-                                                &keys[n], &members[n], &size)) {
-    pos += size;
-    n++;
-  }
-  // One command has nothing to overlap with.
-  if (n < 2) return from + std::max<size_t>(pos, 1);
-  Engine& engine = shard_.engine();
-  const bool one_shard = engine.shard_count() == 1;
-  const KeyTable& table = shard_.db(db).table();
-  // Each stage touches what the previous one fetched, by then arrived.
-  // Stage 1: the keys' table slots.
-  uint64_t hashes[kWindow];
-  int local[kWindow];
-  int m = 0;
-  for (int i = 0; i < n; i++) {
-    // A key of another shard is looked up by its own thread.
-    if (!one_shard && engine.ShardOfKey(keys[i]) != shard_.id()) continue;
-    hashes[m] = KeyTable::Hash(keys[i]);
-    table.PrefetchBucket(hashes[m]);
-    local[m++] = i;
-  }
-  // Stage 2: the entries.
-  for (int j = 0; j < m; j++) table.PrefetchChainHead(hashes[j]);
-  // Stages 3 and 4: in a large set or hash, the argument after the key (a
-  // member or field for SADD, HSET, SISMEMBER, HGET...; for other commands a
-  // wasted hint). Strings, by far the most common, stop here. The chain's
-  // first entry stands for the key's own without comparing keys: when it
-  // is another key's, the hint is wasted and nothing worse.
-  const Collection* collections[kWindow];
-  std::string_view wanted[kWindow];
-  int c = 0;
-  for (int j = 0; j < m; j++) {
-    int i = local[j];
-    if (members[i].empty()) continue;
-    const Entry* e = table.ChainHead(hashes[j]);
-    if (e == nullptr || e->value.IsString()) continue;
-    collections[c] = e->value.collection();
-    collections[c]->PrefetchMember(members[i], 0);
-    wanted[c++] = members[i];
-  }
-  for (int j = 0; j < c; j++) collections[j]->PrefetchMember(wanted[j], 1);
-  return from + pos;
 }
 
 void Client::Compact() {

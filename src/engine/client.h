@@ -164,11 +164,6 @@ class Client : public net::IoHandler {
  private:
   // Parses and dispatches as much buffered input as possible.
   void ProcessInput();
-  // Pipelined commands from query_ offset `from` on: prefetches the table
-  // slots and entries of up to a window of their keys, so that the lookups'
-  // cache misses overlap instead of following one another. Returns the
-  // offset up to which it looked.
-  size_t PrefetchKeys(size_t from);
   void ReadFromSocket();
   // Dispatches one parsed command. Returns false when processing must stop
   // here (the command could not run yet and must be retried later).
