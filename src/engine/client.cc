@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <optional>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -248,6 +249,7 @@ void Client::ProcessInput() {
   int64_t max_bulk = shard_.engine().config().proto_max_bulk_len;
   if (parser_.limits().max_bulk_len != max_bulk) SetAuthenticated(authenticated);
   PrefetchWindow prefetch;
+  batch_clock_us_ = 0;
   size_t window_start = 0;
   size_t window_end = 0;
   while (fd_ >= 0 && !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
@@ -306,6 +308,9 @@ void Client::Compact() {
 
 bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_args) {
   Engine& engine = shard_.engine();
+  // Valid only if the previous dispatch ran a command here and nothing else
+  // has run since (see ExecuteCommand's clock_us).
+  int64_t clock_us = std::exchange(batch_clock_us_, 0);
   const CommandTable& table = engine.commands();
   bool unknown_sub = false;
   const CommandSpec* spec = table.Resolve(args, &unknown_sub);
@@ -393,8 +398,9 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   uint64_t maxmemory = engine.config().maxmemory;
   // Not while a script runs past busy-reply-threshold (this thread may be
   // inside it, or parked for it), as Redis skips it inside yielding commands.
-  if (maxmemory > 0 && engine.used_memory() > maxmemory &&
-      busy.busy.load(std::memory_order_relaxed) == 0 && !PerformEvictions(shard_) &&
+  const bool over_maxmemory = maxmemory > 0 && engine.used_memory() > maxmemory;
+  if (over_maxmemory) clock_us = 0;  // evicting may take a while
+  if (over_maxmemory && busy.busy.load(std::memory_order_relaxed) == 0 && !PerformEvictions(shard_) &&
       ((spec->flags & kDenyOom) || (exec && (transaction_.queued_flags() & kDenyOom)))) {
     error_reply(std::string(protocol::kOom));
     shard_.command_stats()[spec->id].rejected_calls++;
@@ -526,9 +532,10 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
     if (blocking) block.emplace();
     ExecuteOwn(suppress, [&] {
       ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false,
-                     block ? &*block : nullptr);
+                     block ? &*block : nullptr, nullptr, &clock_us);
       if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
     });
+    batch_clock_us_ = clock_us;
     discard_.clear();
     if (block && block->requested) EnterBlocked(*spec, args, db, resp, *block);
     return true;
@@ -649,13 +656,14 @@ void Client::SendBatches() {
       std::string discard;
       // The client's id is const and the client outlives the batch.
       target.tracking().set_current_writer(batch->client->id());
+      int64_t clock_us = 0;  // one clock read per command (ExecuteCommand)
       for (RemoteBatch::Item& item : batch->items) {
         rb.set_out(item.suppress ? &discard : &item.reply);
         rb.set_resp(item.resp);
         bool can_block = (item.spec->flags & kBlocking) != 0;
         target.tracking().set_current_reader(item.tracking_reader);
         ExecuteCommand(engine, target, *item.spec, item.args, rb, item.db, nullptr, false,
-                       can_block ? &item.block : nullptr);
+                       can_block ? &item.block : nullptr, nullptr, &clock_us);
         if (item.tracking_reader != 0) {
           TrackingRememberKeys(engine, target, false, *item.spec, item.args, item.tracking_reader);
         }

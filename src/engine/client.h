@@ -197,6 +197,9 @@ class Client : public net::IoHandler {
 
   net::IoBuffer query_;
   size_t query_pos_ = 0;  // start of the first byte not yet dispatched
+  // When the last command of this read that ran here ended (ExecuteCommand's
+  // clock_us): the next one's start, if nothing else ran in between.
+  int64_t batch_clock_us_ = 0;
   protocol::RequestParser parser_;
   std::vector<std::string_view> args_;
 

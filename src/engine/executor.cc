@@ -26,10 +26,10 @@ void CommandContext::PublishNotification(int db, int cls, std::string_view event
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
                     int db_index, Client* client, bool cross_shard, BlockRequest* block,
-                    ExecHooks* hooks) {
+                    ExecHooks* hooks, int64_t* clock_us) {
   size_t errors_before = reply.errors();
   uint64_t elsewhere_before = reply.counted_elsewhere();
-  int64_t start_us = WallTimeUs();
+  int64_t start_us = clock_us != nullptr && *clock_us > 0 ? *clock_us : WallTimeUs();
   int64_t now_ms = hooks != nullptr && hooks->frozen_time_us > 0 ? hooks->frozen_time_us / 1000
                                                                    : start_us / 1000;
   CommandContext ctx(engine, shard, spec, args, reply, db_index, client, cross_shard, now_ms);
@@ -45,10 +45,15 @@ void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
   // A script run abandoned to be run again over every shard: the run that
   // counts is the retry (commands it called before giving up were undone
   // but keep their own statistics).
-  if (hooks != nullptr && hooks->retry_on_all_shards) return;
+  if (hooks != nullptr && hooks->retry_on_all_shards) {
+    if (clock_us != nullptr) *clock_us = 0;
+    return;
+  }
   // Keys written by this command may let blocked clients proceed.
   if (!cross_shard && shard.blocking().HasReady()) shard.ServeReadyKeys();
-  int64_t duration_us = WallTimeUs() - start_us;
+  const int64_t end_us = WallTimeUs();
+  if (clock_us != nullptr) *clock_us = end_us;
+  int64_t duration_us = end_us - start_us;
   if (duration_us < 0) duration_us = 0;
   CommandStats& st = shard.command_stats()[spec.id];
   // A command that blocked is counted once, when it is served (executed

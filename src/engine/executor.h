@@ -56,9 +56,14 @@ struct ExecHooks {
 
 // `block` receives a blocking command's request to wait (may be null for
 // callers that never run blocking commands).
+// `clock_us`, for commands run back to back (a pipelined batch): in, the
+// WallTimeUs() at which the previous one ended, taken as this one's start
+// (0: read the clock); out, when this one ended. One clock read per command
+// instead of two. The caller passes 0 whenever anything that may take time
+// (a wait, a cross-shard execution, evictions) ran since.
 void ExecuteCommand(Engine& engine, Shard& shard, const CommandSpec& spec,
                     const std::vector<std::string_view>& args, protocol::ReplyBuilder& reply,
                     int db_index, Client* client, bool cross_shard, BlockRequest* block = nullptr,
-                    ExecHooks* hooks = nullptr);
+                    ExecHooks* hooks = nullptr, int64_t* clock_us = nullptr);
 
 }  // namespace lodestone

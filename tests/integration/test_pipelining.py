@@ -92,3 +92,35 @@ def test_long_pipelines_match_redis(rt, reference, seed):
             assert g == w, f"round {round_}, command {i}: {cmds[i]}"
         assert len(got) == len(want)
     ref.close()
+
+
+def test_time_moves_on_across_a_long_command_in_a_pipeline(rt):
+    """Commands run back to back share clock readings (one command's end is
+    the next one's start). A long command in the middle of a pipeline must
+    still move time on for the commands after it: the key below expires
+    while the script runs, so the GET after it misses, and only the script
+    is slow enough for the slow log."""
+    rt.config_set("slowlog-log-slower-than", 40000)
+    rt.slowlog_reset()
+    busy = "local n = 0 for i = 1, 20000000 do n = n + i end return 1"
+    pipe = rt.pipeline(transaction=False)
+    pipe.psetex("{p}k", 40, "v")
+    pipe.get("{p}k")
+    # Keys on two shards at --threads 4: a cross-shard execution.
+    pipe.eval(busy, 2, "{p}other", "{q}other")
+    pipe.get("{p}k")
+    pipe.pttl("{p}k")
+    replies = pipe.execute()
+    try:
+        assert replies[0] is True
+        assert replies[1] == "v"
+        assert replies[3] is None, "the key outlived its TTL across the script"
+        assert replies[4] == -2
+        logged = [e["command"] for e in rt.slowlog_get(10)]
+        logged = [c.decode() if isinstance(c, bytes) else c for c in logged]
+        logged = [c.lower() for c in logged]
+        assert any(c.startswith("eval") for c in logged), logged
+        assert not any(c.startswith(("get", "pttl")) for c in logged), logged
+    finally:
+        rt.config_set("slowlog-log-slower-than", 10000)
+        rt.slowlog_reset()
