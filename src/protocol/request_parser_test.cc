@@ -489,7 +489,8 @@ TEST(PeekArgumentsTest, SecondAndThirdArgumentsAndSize) {
   std::string_view second, third;
   size_t size = 0;
   std::string two = "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n";
-  ASSERT_TRUE(PeekArguments(two + "*1\r\n$4\r\nPING\r\n", &second, &third, &size));
+  std::string two_then_ping = two + "*1\r\n$4\r\nPING\r\n";  // the views point into it
+  ASSERT_TRUE(PeekArguments(two_then_ping, &second, &third, &size));
   EXPECT_EQ(second, "key:1");
   EXPECT_EQ(third, "");
   EXPECT_EQ(size, two.size());
