@@ -147,7 +147,8 @@ namespace {
 // with the work of the commands before instead. Only hints: nothing here
 // changes state, and a wrong guess (a command whose second argument is no
 // key, a key deeper in its chain, a SELECT in the batch) costs a wasted
-// prefetch.
+// prefetch. The look-ahead finds every argument of a short command, so such a
+// command is not parsed a second time (Parsed).
 class PrefetchWindow {
  public:
   // 16: redis-benchmark's and many clients' pipeline depth, and about as
@@ -162,12 +163,11 @@ class PrefetchWindow {
     n_ = 0;
     next_ = 0;
     size_t pos = 0;
-    size_t size;
     while (n_ < kSize &&
            protocol::PeekArguments(std::string_view(data.data() + pos, data.size() - pos),
-                                   &key_[n_], &member_[n_], &size)) {
+                                   args_[n_], &count_[n_], &size_[n_])) {
       offset_[n_] = pos;
-      pos += size;
+      pos += size_[n_];
       n_++;
     }
     table_ = table;
@@ -177,9 +177,10 @@ class PrefetchWindow {
     }
     const bool one_shard = engine.shard_count() == 1;
     for (int i = 0; i < n_; i++) {
-      local_[i] = one_shard || engine.ShardOfKey(key_[i]) == shard.id();
+      const std::string_view key = args_[i][1];
+      local_[i] = one_shard || engine.ShardOfKey(key) == shard.id();
       if (!local_[i]) continue;
-      hash_[i] = KeyTable::Hash(key_[i]);
+      hash_[i] = KeyTable::Hash(key);
       table_->PrefetchBucket(hash_[i]);
     }
     for (int i = 0; i < kLead; i++) Entry(i);
@@ -189,18 +190,37 @@ class PrefetchWindow {
   }
 
   // Before running the command at `offset` bytes past where Fill looked:
-  // moves every stage one command on. A command out of step (one Fill did
-  // not see, such as an inline one) ends the window.
-  void Advance(size_t offset) {
-    if (next_ >= n_) return;
+  // moves every stage one command on and returns the command's index in the
+  // window (-1 if none). A command out of step (one Fill did not see, such
+  // as an inline one) ends the window.
+  int Advance(size_t offset) {
+    if (next_ >= n_) return -1;
     if (offset != offset_[next_]) {
       n_ = 0;
-      return;
+      return -1;
     }
     const int k = next_++;
     Entry(k + kLead);
     MemberSlot(k + kLead - 1);
     MemberNode(k + 1);
+    return k;
+  }
+
+  // Command `k`'s arguments and size, when Fill saw it whole and `parser`
+  // would parse it to exactly these (idle, authenticated, every argument
+  // within proto-max-bulk-len): then the parse is skipped.
+  bool Parsed(int k, const protocol::RequestParser& parser, std::vector<std::string_view>* args,
+              size_t* consumed) const {
+    if (k < 0 || count_[k] > protocol::kPeekArgs || !parser.idle()) return false;
+    const protocol::ParserLimits& limits = parser.limits();
+    if (!limits.authenticated) return false;
+    const int count = int(count_[k]);
+    for (int i = 0; i < count; i++) {
+      if (int64_t(args_[k][i].size()) > limits.max_bulk_len) return false;
+    }
+    args->assign(args_[k], args_[k] + count);
+    *consumed = size_[k];
+    return true;
   }
 
  private:
@@ -215,19 +235,20 @@ class PrefetchWindow {
   // The chain's first entry stands for the key's own, without comparing
   // keys. Strings, by far the most common values, stop here. Looked up again
   // at each stage: the commands run in between may have deleted the key or
-  // replaced its collection.
+  // replaced its collection. The member is the argument after the key.
   void Member(int i, int stage) const {
-    if (i >= n_ || !local_[i] || member_[i].empty()) return;
+    if (i >= n_ || !local_[i] || count_[i] < 3) return;
     const lodestone::Entry* e = table_->ChainHead(hash_[i]);
-    if (e != nullptr && !e->value.IsString()) e->value.collection()->PrefetchMember(member_[i], stage);
+    if (e != nullptr && !e->value.IsString()) e->value.collection()->PrefetchMember(args_[i][2], stage);
   }
 
   int n_ = 0;
   int next_ = 0;
   const KeyTable* table_ = nullptr;
   size_t offset_[kSize];
-  std::string_view key_[kSize];
-  std::string_view member_[kSize];
+  size_t size_[kSize];
+  int64_t count_[kSize];
+  std::string_view args_[kSize][protocol::kPeekArgs];
   uint64_t hash_[kSize];
   bool local_[kSize];
 };
@@ -258,9 +279,11 @@ void Client::ProcessInput() {
       window_end = window_start + prefetch.Fill(query_.view(query_pos_), shard_.engine(), shard_,
                                                 &shard_.db(db).table());
     }
-    prefetch.Advance(query_pos_ - window_start);
+    const int in_window = prefetch.Advance(query_pos_ - window_start);
     size_t consumed = 0;
-    protocol::ParseStatus st = parser_.Parse(query_.view(query_pos_), &args_, &consumed);
+    protocol::ParseStatus st = prefetch.Parsed(in_window, parser_, &args_, &consumed)
+                                   ? protocol::ParseStatus::kOk
+                                   : parser_.Parse(query_.view(query_pos_), &args_, &consumed);
     if (st == protocol::ParseStatus::kNeedMore) break;
     if (st == protocol::ParseStatus::kError) {
       protocol::ReplyBuilder rb(ReplyTarget(), resp);

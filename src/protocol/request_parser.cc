@@ -136,22 +136,20 @@ inline const char* PeekHeaderNumber(const char* p, const char* end, int64_t* val
 }
 }  // namespace
 
-bool PeekArguments(std::string_view data, std::string_view* second, std::string_view* third,
+bool PeekArguments(std::string_view data, std::string_view args[kPeekArgs], int64_t* count,
                    size_t* size) {
   const char* begin = data.data();
   const char* end = begin + data.size();
   if (begin == end || *begin != '*') return false;
-  int64_t count;
-  const char* p = PeekHeaderNumber(begin + 1, end, &count);
-  if (p == nullptr || count < 2) return false;
-  *third = {};
-  for (int64_t n = 0; n < count; n++) {
+  const char* p = PeekHeaderNumber(begin + 1, end, count);
+  if (p == nullptr || *count < 2) return false;
+  for (int i = 2; i < kPeekArgs; i++) args[i] = {};
+  for (int64_t n = 0; n < *count; n++) {
     if (p == end || *p != '$') return false;
     int64_t len;
     p = PeekHeaderNumber(p + 1, end, &len);  // "$0" declined too: rare
     if (p == nullptr || end - p < len + 2) return false;
-    if (n == 1) *second = std::string_view(p, size_t(len));
-    if (n == 2) *third = std::string_view(p, size_t(len));
+    if (n < kPeekArgs) args[n] = std::string_view(p, size_t(len));
     p += len + 2;
   }
   *size = size_t(p - begin);

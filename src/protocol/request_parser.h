@@ -39,13 +39,17 @@ struct ParserLimits {
 
 enum class ParseStatus { kOk, kNeedMore, kError };
 
-// A look ahead, for prefetching, at a complete multibulk command at the start
-// of `data`: its second argument (the first key of most commands), its third
-// (for many, the member or field after the key; empty if none) and the
-// command's size in bytes. It judges nothing and keeps no state (Parse decides
-// what the bytes mean); false when no complete, plainly formed command of at
-// least two arguments starts there.
-bool PeekArguments(std::string_view data, std::string_view* second, std::string_view* third,
+// A look ahead at a complete multibulk command at the start of `data`: its
+// argument count, its first kPeekArgs arguments (args[1] is the first key of
+// most commands, args[2] for many the member or field after it; a command
+// with fewer leaves the rest empty) and its size in bytes. It keeps no state
+// and applies no limit; false when no complete, plainly formed command of at
+// least two arguments starts there (Parse then decides what the bytes mean).
+// A command seen whole (count <= kPeekArgs) parses to exactly these
+// arguments when the parser is idle() and every argument is within its
+// limits.
+constexpr int kPeekArgs = 4;
+bool PeekArguments(std::string_view data, std::string_view args[kPeekArgs], int64_t* count,
                    size_t* size);
 
 class RequestParser {
@@ -102,6 +106,8 @@ class RequestParser {
   // Takes effect from the next header parsed (e.g. right after AUTH succeeds).
   void set_limits(const ParserLimits& limits) { limits_ = limits; }
   const ParserLimits& limits() const { return limits_; }
+  // No partial command in progress: the next Parse starts afresh at `data`.
+  bool idle() const { return !in_multibulk_ && scan_pos_ == 0; }
 
  private:
   ParseStatus ParseInline(std::string_view data, std::vector<std::string_view>* args,

@@ -485,34 +485,65 @@ TEST(RequestParserTest, LimitsApplyToTheNextHeader) {
 namespace lodestone::protocol {
 namespace {
 
-TEST(PeekArgumentsTest, SecondAndThirdArgumentsAndSize) {
-  std::string_view second, third;
+TEST(PeekArgumentsTest, ArgumentsCountAndSize) {
+  std::string_view args[kPeekArgs];
+  int64_t count = 0;
   size_t size = 0;
   std::string two = "*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n";
   std::string two_then_ping = two + "*1\r\n$4\r\nPING\r\n";  // the views point into it
-  ASSERT_TRUE(PeekArguments(two_then_ping, &second, &third, &size));
-  EXPECT_EQ(second, "key:1");
-  EXPECT_EQ(third, "");
+  ASSERT_TRUE(PeekArguments(two_then_ping, args, &count, &size));
+  EXPECT_EQ(count, 2);
+  EXPECT_EQ(args[0], "GET");
+  EXPECT_EQ(args[1], "key:1");
+  EXPECT_EQ(args[2], "");
   EXPECT_EQ(size, two.size());
-  std::string four = "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$5\r\nfield\r\n$1\r\nv\r\n";
-  ASSERT_TRUE(PeekArguments(four, &second, &third, &size));
-  EXPECT_EQ(second, "h");
-  EXPECT_EQ(third, "field");
-  EXPECT_EQ(size, four.size());
+  std::string five = "*5\r\n$4\r\nHSET\r\n$1\r\nh\r\n$5\r\nfield\r\n$1\r\nv\r\n$2\r\nf2\r\n";
+  ASSERT_TRUE(PeekArguments(five, args, &count, &size));
+  EXPECT_EQ(count, 5);
+  EXPECT_EQ(args[1], "h");
+  EXPECT_EQ(args[2], "field");
+  EXPECT_EQ(args[3], "v");  // the first kPeekArgs only
+  EXPECT_EQ(size, five.size());
+  // A ten-argument command with a two-digit bulk length.
+  std::string ten = "*10\r\n";
+  for (int i = 0; i < 10; i++) ten += "$12\r\nabcdefghijkl\r\n";
+  ASSERT_TRUE(PeekArguments(ten, args, &count, &size));
+  EXPECT_EQ(count, 10);
+  EXPECT_EQ(size, ten.size());
+}
+
+// What it sees whole is what Parse returns, for every shape it accepts.
+TEST(PeekArgumentsTest, AgreesWithParse) {
+  for (std::string text : {"*2\r\n$3\r\nGET\r\n$16\r\nkey:000000012345\r\n"s,
+                           "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nxxx\r\n"s,
+                           "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$2\r\nf1\r\n$100\r\n" + std::string(100, 'v') + "\r\n"}) {
+    std::string_view args[kPeekArgs];
+    int64_t count = 0;
+    size_t size = 0;
+    ASSERT_TRUE(PeekArguments(text, args, &count, &size)) << text;
+    RequestParser parser;
+    std::vector<std::string_view> parsed;
+    size_t consumed = 0;
+    ASSERT_EQ(parser.Parse(text, &parsed, &consumed), ParseStatus::kOk);
+    EXPECT_EQ(consumed, size);
+    ASSERT_EQ(int64_t(parsed.size()), count);
+    for (int64_t i = 0; i < count; i++) EXPECT_EQ(parsed[i], args[i]) << i;
+  }
 }
 
 TEST(PeekArgumentsTest, DeclinesWhatParseMustDecide) {
-  std::string_view second, third;
+  std::string_view args[kPeekArgs];
+  int64_t count = 0;
   size_t size = 0;
   std::string four = "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$5\r\nfield\r\n$1\r\nv\r\n";
   // Every incomplete prefix.
   for (size_t n = 0; n < four.size(); n++) {
-    EXPECT_FALSE(PeekArguments(std::string_view(four).substr(0, n), &second, &third, &size)) << n;
+    EXPECT_FALSE(PeekArguments(std::string_view(four).substr(0, n), args, &count, &size)) << n;
   }
   for (std::string_view text : {"*1\r\n$4\r\nPING\r\n", "GET key\r\n", "*2\r\n$3\r\nGET\r\n$0\r\n\r\n",
                                 "*2\r\n$3\r\nGET\r\n+x\r\n", "*-1\r\n", "*2\r\n$-1\r\n$1\r\nk\r\n",
-                                "*02\r\n$3\r\nGET\r\n$1\r\nk\r\n"}) {
-    EXPECT_FALSE(PeekArguments(text, &second, &third, &size)) << text;
+                                "*02\r\n$3\r\nGET\r\n$1\r\nk\r\n", "*2\r\n$03\r\nGET\r\n$1\r\nk\r\n"}) {
+    EXPECT_FALSE(PeekArguments(text, args, &count, &size)) << text;
   }
 }
 

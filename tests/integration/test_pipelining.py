@@ -124,3 +124,33 @@ def test_time_moves_on_across_a_long_command_in_a_pipeline(rt):
     finally:
         rt.config_set("slowlog-log-slower-than", 10000)
         rt.slowlog_reset()
+
+
+# ---- The look-ahead's parse and AUTH ----------------------------------------
+# Short complete commands in a pipelined batch are parsed once, by the
+# look-ahead, but only while the connection is authenticated (the parser's
+# unauthenticated limits are its own to apply). A batch that authenticates
+# half-way, sent in one write so that the look-ahead sees all of it.
+
+from conftest import RedisProcess, ServerProcess  # noqa: E402
+from test_protocol import RawConn, encode  # noqa: E402
+
+
+@pytest.mark.parametrize("impl", ["lodestone", "redis"])
+def test_auth_half_way_through_a_batch(impl):
+    s = (ServerProcess(threads=2, args=["--requirepass", "pw"]) if impl == "lodestone"
+         else RedisProcess(args=["--requirepass", "pw"]))
+    try:
+        value = "v" * 10000
+        batch = (encode("GET", "k") + encode("SET", "k", "x") + encode("AUTH", "pw") +
+                 encode("SET", "k", value) + encode("GET", "k") + encode("STRLEN", "k") +
+                 encode("HSET", "h", "f", "1") + encode("HGET", "h", "f"))
+        with RawConn(s.port) as c:
+            c.send(batch)
+            replies = [c.read_raw() for _ in range(8)]
+        assert replies[0].startswith(b"-NOAUTH") and replies[1].startswith(b"-NOAUTH")
+        assert replies[2:4] == [b"+OK\r\n", b"+OK\r\n"]
+        assert replies[4] == b"$10000\r\n" + value.encode() + b"\r\n"
+        assert replies[5:] == [b":10000\r\n", b":1\r\n", b"$1\r\n1\r\n"]
+    finally:
+        s.stop()
