@@ -335,8 +335,21 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   // has run since (see ExecuteCommand's clock_us).
   int64_t clock_us = std::exchange(batch_clock_us_, 0);
   const CommandTable& table = engine.commands();
+  // A pipeline mostly repeats its command names byte for byte: the last
+  // name looked up, and what it named, save the table lookup (the table
+  // never changes once the engine runs).
+  const CommandSpec* top;
+  if (last_top_ != nullptr && args[0] == last_name_) {
+    top = last_top_;
+  } else {
+    top = table.Find(args[0]);
+    if (top != nullptr && args[0].size() <= kCachedNameMax) {
+      last_name_.assign(args[0]);
+      last_top_ = top;
+    }
+  }
   bool unknown_sub = false;
-  const CommandSpec* spec = table.Resolve(args, &unknown_sub);
+  const CommandSpec* spec = table.Resolve(top, args, &unknown_sub);
 
   // CLIENT REPLY SKIP applies to the command after it.
   bool skip = flags & kClientReplySkipNext;

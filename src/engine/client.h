@@ -200,6 +200,11 @@ class Client : public net::IoHandler {
   // When the last command of this read that ran here ended (ExecuteCommand's
   // clock_us): the next one's start, if nothing else ran in between.
   int64_t batch_clock_us_ = 0;
+  // Dispatch's one-entry cache of the last command name it looked up (names
+  // of up to kCachedNameMax bytes: no allocation) and its top-level spec.
+  static constexpr size_t kCachedNameMax = 15;
+  std::string last_name_;
+  const CommandSpec* last_top_ = nullptr;
   protocol::RequestParser parser_;
   std::vector<std::string_view> args_;
 

@@ -224,10 +224,11 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   return it == commands_.end() ? nullptr : it->second.get();
 }
 
-const CommandSpec* CommandTable::Resolve(const std::vector<std::string_view>& args,
+const CommandSpec* CommandTable::Resolve(const CommandSpec* top,
+                                         const std::vector<std::string_view>& args,
                                          bool* unknown_sub) const {
   *unknown_sub = false;
-  const CommandSpec* c = Find(args[0]);
+  const CommandSpec* c = top;
   if (c == nullptr || c->subcommands.empty() || args.size() < 2) return c;
   std::string sub = ToLowerCopy(args[1]);
   auto it = c->subcommands.find(sub);

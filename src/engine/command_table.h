@@ -184,7 +184,12 @@ class CommandTable {
   // Resolves "CLIENT KILL" style calls: returns the subcommand if the command
   // has subcommands and args[1] names one, the container if it has none, or
   // nullptr (with *unknown_sub set) if args[1] is not a known subcommand.
-  const CommandSpec* Resolve(const std::vector<std::string_view>& args, bool* unknown_sub) const;
+  const CommandSpec* Resolve(const std::vector<std::string_view>& args, bool* unknown_sub) const {
+    return Resolve(Find(args[0]), args, unknown_sub);
+  }
+  // The same, for a caller that already knows `top`, Find(args[0]).
+  const CommandSpec* Resolve(const CommandSpec* top, const std::vector<std::string_view>& args,
+                             bool* unknown_sub) const;
 
   const std::vector<const CommandSpec*>& all() const { return all_; }  // every row incl. subcommands
   const std::vector<const CommandSpec*>& top_level() const { return top_; }

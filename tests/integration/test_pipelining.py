@@ -154,3 +154,17 @@ def test_auth_half_way_through_a_batch(impl):
         assert replies[5:] == [b":10000\r\n", b":1\r\n", b"$1\r\n1\r\n"]
     finally:
         s.stop()
+
+
+def test_command_names_in_any_case_and_subcommands(rt, reference):
+    """Dispatch remembers the last command name it looked up; a batch that
+    changes name, case, and subcommand from one command to the next must
+    resolve each one as Redis does (unknown names and subcommands included)."""
+    ref = reference.client()
+    ref.flushall()
+    cmds = [("SET", "k", "1"), ("set", "k", "2"), ("Get", "k"), ("GET", "k"), ("GETX", "k"),
+            ("get", "k"), ("CONFIG", "GET", "maxmemory"), ("config", "get", "hz"),
+            ("CONFIG", "NOSUCH"), ("ACL", "WHOAMI"), ("acl", "whoami"), ("acl", "nosuch"),
+            ("INCR", "k"), ("incr", "k"), ("GET", "k")]
+    assert _run(rt, cmds) == _run(ref, cmds)
+    ref.close()
