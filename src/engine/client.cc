@@ -136,9 +136,6 @@ bool AllowedInPubSubMode(const CommandSpec& spec) {
   }
   return false;
 }
-}  // namespace
-
-namespace {
 
 // The look-ahead over the commands of a pipelined batch. A lookup costs its
 // cache misses one after another (the key's table slot, then its entry, then
@@ -155,13 +152,15 @@ class PrefetchWindow {
   // many misses as a core keeps in flight.
   static constexpr int kSize = 16;
 
-  // Looks at the complete commands at the start of `data` (at most kSize)
-  // and starts the first stages. `table`: the client's current database in
-  // its own shard; keys of other shards are left to their own threads.
-  // Returns the bytes looked at (at least 1).
-  size_t Fill(std::string_view data, Engine& engine, const Shard& shard, const KeyTable* table) {
+  // Looks at the complete commands at the start of `data`, which is the query
+  // buffer from offset `begin` (at most kSize commands), and starts the first
+  // stages. `table`: the client's current database in its own shard; keys of
+  // other shards are left to their own threads.
+  void Fill(std::string_view data, size_t begin, Engine& engine, const Shard& shard,
+            const KeyTable* table) {
     n_ = 0;
     next_ = 0;
+    begin_ = begin;
     size_t pos = 0;
     while (n_ < kSize &&
            protocol::PeekArguments(std::string_view(data.data() + pos, data.size() - pos),
@@ -170,10 +169,11 @@ class PrefetchWindow {
       pos += size_[n_];
       n_++;
     }
+    end_ = begin + std::max<size_t>(pos, 1);
     table_ = table;
     if (n_ < 2) {
       n_ = 0;  // one command has nothing to overlap with
-      return std::max<size_t>(pos, 1);
+      return;
     }
     const bool one_shard = engine.shard_count() == 1;
     for (int i = 0; i < n_; i++) {
@@ -183,24 +183,26 @@ class PrefetchWindow {
       hash_[i] = KeyTable::Hash(key);
       table_->PrefetchBucket(hash_[i]);
     }
-    for (int i = 0; i < kLead; i++) Entry(i);
+    for (int i = 0; i < kLead; i++) PrefetchEntry(i);
     for (int i = 0; i < kLead - 1; i++) MemberSlot(i);
     MemberNode(0);
-    return pos;
   }
 
-  // Before running the command at `offset` bytes past where Fill looked:
+  // Past the bytes the last Fill looked at: where the next Fill starts.
+  size_t end() const { return end_; }
+
+  // Before running the command at query buffer offset `offset`:
   // moves every stage one command on and returns the command's index in the
   // window (-1 if none). A command out of step (one Fill did not see, such
   // as an inline one) ends the window.
   int Advance(size_t offset) {
     if (next_ >= n_) return -1;
-    if (offset != offset_[next_]) {
+    if (offset != begin_ + offset_[next_]) {
       n_ = 0;
       return -1;
     }
     const int k = next_++;
-    Entry(k + kLead);
+    PrefetchEntry(k + kLead);
     MemberSlot(k + kLead - 1);
     MemberNode(k + 1);
     return k;
@@ -227,7 +229,7 @@ class PrefetchWindow {
   // How many commands ahead the entry stage runs of the command using it.
   static constexpr int kLead = 3;
 
-  void Entry(int i) const {
+  void PrefetchEntry(int i) const {
     if (i < n_ && local_[i]) table_->PrefetchChainHead(hash_[i]);
   }
   void MemberSlot(int i) const { Member(i, 0); }
@@ -238,14 +240,16 @@ class PrefetchWindow {
   // replaced its collection. The member is the argument after the key.
   void Member(int i, int stage) const {
     if (i >= n_ || !local_[i] || count_[i] < 3) return;
-    const lodestone::Entry* e = table_->ChainHead(hash_[i]);
+    const Entry* e = table_->ChainHead(hash_[i]);
     if (e != nullptr && !e->value.IsString()) e->value.collection()->PrefetchMember(args_[i][2], stage);
   }
 
   int n_ = 0;
   int next_ = 0;
+  size_t begin_ = 0;  // the query buffer offset Fill looked from
+  size_t end_ = 0;
   const KeyTable* table_ = nullptr;
-  size_t offset_[kSize];
+  size_t offset_[kSize];  // from begin_
   size_t size_[kSize];
   int64_t count_[kSize];
   std::string_view args_[kSize][protocol::kPeekArgs];
@@ -271,15 +275,12 @@ void Client::ProcessInput() {
   if (parser_.limits().max_bulk_len != max_bulk) SetAuthenticated(authenticated);
   PrefetchWindow prefetch;
   batch_clock_us_ = 0;
-  size_t window_start = 0;
-  size_t window_end = 0;
   while (fd_ >= 0 && !(flags & (kClientCloseAfterReply | kClientCloseAsap))) {
-    if (query_pos_ >= window_end) {
-      window_start = query_pos_;
-      window_end = window_start + prefetch.Fill(query_.view(query_pos_), shard_.engine(), shard_,
-                                                &shard_.db(db).table());
+    if (query_pos_ >= prefetch.end()) {
+      prefetch.Fill(query_.view(query_pos_), query_pos_, shard_.engine(), shard_,
+                    &shard_.db(db).table());
     }
-    const int in_window = prefetch.Advance(query_pos_ - window_start);
+    const int in_window = prefetch.Advance(query_pos_);
     size_t consumed = 0;
     protocol::ParseStatus st = prefetch.Parsed(in_window, parser_, &args_, &consumed)
                                    ? protocol::ParseStatus::kOk
