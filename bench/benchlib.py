@@ -42,6 +42,11 @@ def default_lodestone():
     return os.path.join(REPO_ROOT, "build-bench", "lodestone-server")
 
 
+def default_stub():
+    """bench/ceiling's reply_stub, built beside the server by `ninja -C build-bench`."""
+    return os.path.join(os.path.dirname(default_lodestone()), "reply_stub")
+
+
 def default_redis():
     return os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -187,9 +192,10 @@ def is_unknown_command(error):
 
 
 class Server:
-    """A lodestone-server or redis-server child process on a free port.
+    """A lodestone-server, redis-server or reply_stub child process on a free port.
 
-    kind: "lodestone" or "redis". cpu: core to pin to (taskset), or None.
+    kind: "lodestone", "redis" or "stub" (bench/ceiling's server that answers
+    without doing any work). cpu: core to pin to (taskset), or None.
     wrapper: argv prefix placed after taskset (valgrind ...). env: extra
     environment. The server's own log goes to `log_path` (or /dev/null).
     """
@@ -204,6 +210,8 @@ class Server:
         elif kind == "redis":
             args = [binary, "--port", str(self.port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--daemonize", "no"]
+        elif kind == "stub":
+            args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--spin"]
         else:
             raise ValueError(kind)
         args += list(extra_args)
@@ -288,7 +296,7 @@ class Server:
 
 
 def start_server(kind, args, **kw):
-    binary = args.lodestone if kind == "lodestone" else args.redis
+    binary = {"lodestone": args.lodestone, "redis": args.redis, "stub": getattr(args, "stub", None)}[kind]
     return Server(kind, binary, **kw).wait_ready()
 
 
