@@ -3,9 +3,16 @@
 // One malloc'd block; multi-byte integers are little-endian unless noted.
 //
 //   listpack := header entry*
+//   block    := reserve? listpack
+//   listpack := header entry*
+//   reserve  := free[R - 4] R:u32                  only when total's top bit is set
+//               R bytes before the header, R >= 4, free for Prepend to write
+//               into (see "Front reserve" below).
 //   header   := total:u32 count:u16               when count < 65535   (6 bytes)
 //             | total:u32 0xFFFF count:u32         when count >= 65535 (10 bytes)
-//               total counts every byte of the block, header included.
+//               total (its low 31 bits) counts every byte from the header to
+//               the end, header included, reserve excluded; its top bit says
+//               whether a reserve precedes the header.
 //   entry    := encoding backlen
 //   encoding := 0xxxxxxx                          int 0..127 in the low 7 bits
 //             | 10LLLLLL data[L]                  string, L = 0..63
@@ -28,6 +35,20 @@
 //               top bit clear; each byte to its right holds the next lower
 //               group with its top bit set. Read right to left, a byte with
 //               the top bit set means "more to the left".
+//
+// Front reserve. A list pushed at its head (LPUSH) inserts before the first
+// entry, which in a plain block means moving every entry; in a quicklist
+// head node of 8 KiB that memmove was most of LPUSH's own cost. Prepend
+// therefore keeps free bytes in front of a listpack whose entries take
+// kReserveMinEntryBytes or more: it moves the 6 or 10 header bytes left into
+// the reserve and writes the entry behind them. When the reserve runs out,
+// one copy into a new block makes a reserve of half the entries' size, so a
+// push costs O(1) amortized. DeleteFirst (LPOP) turns the freed bytes into
+// reserve the same way, and gives memory back once the reserve outgrows the
+// entries. Only those two calls create or grow a reserve; every other
+// modification keeps it as it is, and Clone and ShrinkToFit drop it.
+// The reserve never changes an entry's bytes or Redis's view of the size
+// (BytesUsed excludes it; ReserveBytes reports it for memory accounting).
 //
 // The encodings and back-lengths are exactly Redis's listpack.c, so an entry
 // sequence moves between Redis's blob and ours unchanged. Our header differs:
@@ -53,6 +74,12 @@ namespace {
 static_assert(sizeof(Listpack::Value) == 16);
 
 constexpr size_t kSmallHeaderSize = 6;
+// The top bit of the header's total: a front reserve precedes the header.
+constexpr uint32_t kReserveFlag = 0x80000000u;
+// The reserve's own length, stored in its last 4 bytes.
+constexpr size_t kReserveLengthBytes = 4;
+// Entries smaller than this are cheap to move: no reserve.
+constexpr size_t kReserveMinEntryBytes = 512;
 constexpr size_t kLargeHeaderSize = 10;
 constexpr uint16_t kWideCount = 0xFFFF;  // The u16 count field's escape value.
 constexpr size_t kRedisHeaderSize = 6;
@@ -350,8 +377,10 @@ Listpack::Iterator& Listpack::Iterator::operator--() {
 
 Listpack::Listpack() noexcept : data_(const_cast<uint8_t*>(kStaticEmpty)) {}
 
-Listpack::~Listpack() {
-  if (!IsStaticEmpty()) std::free(data_);
+Listpack::~Listpack() { FreeBlock(); }
+
+void Listpack::FreeBlock() {
+  if (!IsStaticEmpty()) std::free(data_ - ReserveBytes());
 }
 
 Listpack::Listpack(Listpack&& other) noexcept : data_(other.data_) {
@@ -360,7 +389,7 @@ Listpack::Listpack(Listpack&& other) noexcept : data_(other.data_) {
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
   if (this != &other) {
-    if (!IsStaticEmpty()) std::free(data_);
+    FreeBlock();
     data_ = other.data_;
     other.data_ = const_cast<uint8_t*>(kStaticEmpty);
   }
@@ -374,6 +403,7 @@ Listpack Listpack::Clone() const {
   copy.data_ = static_cast<uint8_t*>(std::malloc(bytes));
   if (copy.data_ == nullptr) std::abort();
   std::memcpy(copy.data_, data_, bytes);
+  Store32(copy.data_, static_cast<uint32_t>(bytes));  // Without the reserve flag.
   return copy;
 }
 
@@ -386,7 +416,22 @@ size_t Listpack::Size() const {
   return narrow != kWideCount ? narrow : Load32(data_ + 6);
 }
 
-size_t Listpack::BytesUsed() const { return Load32(data_); }
+size_t Listpack::BytesUsed() const { return Load32(data_) & ~kReserveFlag; }
+
+size_t Listpack::ReserveBytes() const {
+  return (Load32(data_) & kReserveFlag) ? Load32(data_ - kReserveLengthBytes) : 0;
+}
+
+void Listpack::StoreHeader(size_t total, size_t count, size_t reserve) {
+  Store32(data_, static_cast<uint32_t>(total) | (reserve > 0 ? kReserveFlag : 0));
+  if (reserve > 0) Store32(data_ - kReserveLengthBytes, static_cast<uint32_t>(reserve));
+  if (HeaderSizeFor(count) == kSmallHeaderSize) {
+    Store16(data_ + 4, static_cast<uint16_t>(count));
+  } else {
+    Store16(data_ + 4, kWideCount);
+    Store32(data_ + 6, static_cast<uint32_t>(count));
+  }
+}
 
 const uint8_t* Listpack::Entries() const {
   return data_ + (Load16(data_ + 4) != kWideCount ? kSmallHeaderSize : kLargeHeaderSize);
@@ -528,15 +573,17 @@ uint32_t Listpack::Splice(uint32_t offset, size_t remove_bytes, size_t remove_co
   }
   const size_t new_header = HeaderSizeFor(new_count);
   const size_t new_total = new_header + offset + insert_bytes + suffix;
-  assert(new_total <= UINT32_MAX);
+  assert(new_total < kReserveFlag);
+  // A front reserve stays as it is: the block grows and shrinks at its end.
+  const size_t reserve = ReserveBytes();
 
   if (IsStaticEmpty()) {
     data_ = static_cast<uint8_t*>(std::malloc(new_total));
     if (data_ == nullptr) std::abort();
   } else if (new_total > old_total) {
-    uint8_t* grown = static_cast<uint8_t*>(std::realloc(data_, new_total));
+    uint8_t* grown = static_cast<uint8_t*>(std::realloc(data_ - reserve, reserve + new_total));
     if (grown == nullptr) std::abort();
-    data_ = grown;
+    data_ = grown + reserve;
   }
   // (A fresh block has no prefix or suffix, so these moves copy nothing.)
   uint8_t* old_suffix = data_ + old_header + offset + remove_bytes;
@@ -549,20 +596,14 @@ uint32_t Listpack::Splice(uint32_t offset, size_t remove_bytes, size_t remove_co
     if (suffix > 0) std::memmove(new_suffix, old_suffix, suffix);
   }
   if (new_total < old_total) {
-    uint8_t* shrunk = static_cast<uint8_t*>(std::realloc(data_, new_total));
+    uint8_t* shrunk = static_cast<uint8_t*>(std::realloc(data_ - reserve, reserve + new_total));
     if (shrunk == nullptr) std::abort();
-    data_ = shrunk;
+    data_ = shrunk + reserve;
   }
 
   uint8_t* dst = data_ + new_header + offset;
   for (size_t i = 0; i < values.size(); ++i) dst = encoded[i].WriteTo(dst);
-  Store32(data_, static_cast<uint32_t>(new_total));
-  if (new_header == kSmallHeaderSize) {
-    Store16(data_ + 4, static_cast<uint16_t>(new_count));
-  } else {
-    Store16(data_ + 4, kWideCount);
-    Store32(data_ + 6, static_cast<uint32_t>(new_count));
-  }
+  StoreHeader(new_total, new_count, reserve);
   return offset;
 }
 
@@ -575,7 +616,81 @@ void Listpack::Append(std::span<const Value> values) {
   Splice(static_cast<uint32_t>(EntryBytesTotal()), 0, 0, values);
 }
 
-void Listpack::Prepend(Value value) { Splice(0, 0, 0, std::span<const Value>(&value, 1)); }
+// See "Front reserve" at the top of this file.
+void Listpack::Prepend(Value value) {
+  const size_t count = Size();
+  const size_t reserve = ReserveBytes();
+  const size_t header = HeaderSizeFor(count);
+  if (reserve == 0 && (IsStaticEmpty() || EntryBytesTotal() < kReserveMinEntryBytes)) {
+    Splice(0, 0, 0, std::span<const Value>(&value, 1));
+    return;
+  }
+  // `value` may view into the entries: neither path below writes over them
+  // before it has been copied.
+  const Encoded encoded = Encode(value);
+  const size_t added = encoded.total();
+  const size_t total = BytesUsed() + added;
+  if (HeaderSizeFor(count + 1) == header && reserve >= added + kReserveLengthBytes) {
+    // The header moves left by the entry's size; the entry fills the gap.
+    uint8_t* const fresh = data_ - added;
+    std::memmove(fresh, data_, header);
+    data_ = fresh;
+    encoded.WriteTo(data_ + header);
+    StoreHeader(total, count + 1, reserve - added);
+    return;
+  }
+  // A new block with a reserve of half the entries' size.
+  const size_t entry_bytes = EntryBytesTotal();
+  const size_t new_header = HeaderSizeFor(count + 1);
+  const size_t new_total = total - header + new_header;
+  const size_t new_reserve = kReserveLengthBytes + entry_bytes / 2;
+  uint8_t* const block = static_cast<uint8_t*>(std::malloc(new_reserve + new_total));
+  if (block == nullptr) std::abort();
+  uint8_t* const fresh = block + new_reserve;
+  std::memcpy(fresh + new_header + added, Entries(), entry_bytes);
+  encoded.WriteTo(fresh + new_header);
+  FreeBlock();
+  data_ = fresh;
+  StoreHeader(new_total, count + 1, new_reserve);
+}
+
+// See "Front reserve" at the top of this file.
+void Listpack::DeleteFirst(size_t count) {
+  if (count == 0 || Empty()) return;
+  const uint8_t* const entries = Entries();
+  const uint8_t* const end = data_ + BytesUsed();
+  const uint8_t* q = entries;
+  size_t removed = 0;
+  for (; removed < count && q < end; ++removed) q += EntrySizeAt(q);
+  const size_t removed_bytes = static_cast<size_t>(q - entries);
+  const size_t remaining_bytes = static_cast<size_t>(end - q);
+  const size_t new_count = Size() - removed;
+  const size_t header = static_cast<size_t>(entries - data_);
+  const size_t reserve = ReserveBytes();
+  const size_t new_reserve = reserve + removed_bytes;
+  const bool keep_bytes = new_count > 0 && HeaderSizeFor(new_count) == header &&
+                          new_reserve >= kReserveLengthBytes &&
+                          (reserve > 0 || remaining_bytes >= kReserveMinEntryBytes);
+  if (!keep_bytes) {
+    Splice(0, removed_bytes, removed, {});
+    return;
+  }
+  const size_t new_total = BytesUsed() - removed_bytes;
+  uint8_t* const fresh = data_ + removed_bytes;
+  std::memmove(fresh, data_, header);
+  data_ = fresh;
+  StoreHeader(new_total, new_count, new_reserve);
+  // Memory goes back once the reserve outgrows what it serves.
+  if (new_reserve > kReserveLengthBytes + std::max(remaining_bytes, kReserveMinEntryBytes)) {
+    ShrinkToFit();
+  }
+}
+
+void Listpack::ShrinkToFit() {
+  if (ReserveBytes() == 0) return;
+  Listpack exact = Clone();
+  *this = std::move(exact);
+}
 
 Listpack::Position Listpack::Insert(Position p, Where where, Value value) {
   assert(p);
@@ -618,7 +733,7 @@ void Listpack::DeleteRange(int64_t index, size_t count) {
 }
 
 void Listpack::Clear() {
-  if (!IsStaticEmpty()) std::free(data_);
+  FreeBlock();
   data_ = const_cast<uint8_t*>(kStaticEmpty);
 }
 
@@ -668,6 +783,7 @@ bool Listpack::CheckConsistency() const {
   const size_t total = BytesUsed();
   const size_t count = Size();
   if (total < kSmallHeaderSize) return false;
+  if ((Load32(data_) & kReserveFlag) && ReserveBytes() < kReserveLengthBytes) return false;
   if (HeaderSizeFor(count) != static_cast<size_t>(Entries() - data_)) return false;
   if (IsStaticEmpty() != (count == 0)) return false;
   size_t forward;

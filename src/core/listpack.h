@@ -147,6 +147,9 @@ class Listpack {
   // Bytes of the encoded listpack, header included: what it has allocated
   // (malloc may round up), or what an empty one would take.
   size_t BytesUsed() const;
+  // Free bytes held in front of the listpack for Prepend (see DeleteFirst),
+  // 0 for most: what its block takes beyond BytesUsed. For memory accounting.
+  size_t ReserveBytes() const;
   // Whether `added_bytes` more keep it within kMaxBytes (Redis's lpSafeToAdd).
   bool SafeToAdd(size_t added_bytes) const { return BytesUsed() + added_bytes <= kMaxBytes; }
   // Bytes one entry holding `value` takes: encoding, payload and back-length.
@@ -184,6 +187,10 @@ class Listpack {
   // into this listpack (moving an element within it); it is copied first.
   // REQUIRES for every insertion: the result stays within kMaxBytes.
   void Append(Value value);
+  // Inserts before the first entry. Meant for a list's head: once the
+  // entries take 512 bytes or more, it keeps free bytes in front of them
+  // (ReserveBytes, at most about half the entries' size), so that repeated
+  // prepends cost O(1) amortized instead of moving every entry.
   void Prepend(Value value);
   // Appends `values` in order with one reallocation.
   void Append(std::span<const Value> values);
@@ -201,6 +208,14 @@ class Listpack {
   // Removes `count` entries from `index` on (negative: from the end), stopping
   // at the end; Redis's lpDeleteRange. An index out of range removes nothing.
   void DeleteRange(int64_t index, size_t count);
+  // Removes the first `count` entries (fewer if there are fewer), as
+  // DeleteRange(0, count) does, but O(count) rather than O(n) where the freed
+  // bytes can become front reserve for Prepend: the counterpart of Prepend
+  // for a list's head. The reserve is given back (ShrinkToFit) once it is
+  // larger than the entries left and 512 bytes.
+  void DeleteFirst(size_t count = 1);
+  // Gives back any front reserve (one copy into an exact block).
+  void ShrinkToFit();
   void Clear();
 
   // --- Redis's own listpack bytes (RDB types 16-20, DEBUG LISTPACK).
@@ -222,7 +237,13 @@ class Listpack {
   uint32_t Splice(uint32_t offset, size_t remove_bytes, size_t remove_count,
                   std::span<const Value> values);
   bool IsStaticEmpty() const;
+  // Writes the header: `total` bytes (reserve excluded), `count` entries, and
+  // the reserve's flag and length when `reserve` > 0.
+  void StoreHeader(size_t total, size_t count, size_t reserve);
+  // Frees the block, reserve included (not kStaticEmpty).
+  void FreeBlock();
 
+  // The header; the block starts ReserveBytes() before it.
   uint8_t* data_;
 };
 

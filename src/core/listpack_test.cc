@@ -735,5 +735,195 @@ TEST(ListpackTest, RandomizedAgainstModel) {
   }
 }
 
+// --- Front reserve (Prepend / DeleteFirst)
+
+TEST(ListpackTest, PrependIntoTheReserveMovesNoEntry) {
+  Listpack lp;
+  lp.Append("tail-element");
+  // Small: no reserve, every prepend moves the entries.
+  while (lp.BytesUsed() < 600) lp.Prepend("0123456789abcdef");
+  ASSERT_GT(lp.ReserveBytes(), 0u) << "a listpack of 600 bytes pushed at its head keeps a reserve";
+  // While the reserve lasts, the entries stay where they are: the last
+  // element's bytes keep their address.
+  const char* tail = lp.Get(-1).bytes().data();
+  const size_t reserve = lp.ReserveBytes();
+  size_t in_place = 0;
+  while (lp.ReserveBytes() >= 4 + 18) {  // 18: the entry's bytes.
+    lp.Prepend("0123456789abcdef");
+    ASSERT_EQ(lp.Get(-1).bytes().data(), tail);
+    ++in_place;
+  }
+  EXPECT_EQ(in_place, (reserve - 4) / 18);
+  EXPECT_GT(in_place, 5u);
+  // Then one copy makes a new reserve of about half the entries.
+  lp.Prepend("0123456789abcdef");
+  EXPECT_GE(lp.ReserveBytes(), lp.BytesUsed() / 2 - 32);
+  EXPECT_LE(lp.ReserveBytes(), lp.BytesUsed() / 2 + 4);
+  EXPECT_TRUE(lp.CheckConsistency());
+  EXPECT_EQ(lp.Get(-1).bytes(), "tail-element");
+  EXPECT_EQ(lp.Get(int64_t{0}).bytes(), "0123456789abcdef");
+}
+
+TEST(ListpackTest, ReserveIsInvisibleToReadersAndToRedisFormat) {
+  Listpack pushed, appended;
+  std::vector<std::string> items;
+  for (int i = 0; i < 500; ++i) items.push_back(i % 3 ? "item-" + std::to_string(i) : std::to_string(i));
+  for (const std::string& item : items) pushed.Prepend(item);
+  for (auto it = items.rbegin(); it != items.rend(); ++it) appended.Append(*it);
+  ASSERT_GT(pushed.ReserveBytes(), 0u);
+  EXPECT_EQ(appended.ReserveBytes(), 0u);
+  EXPECT_EQ(pushed.BytesUsed(), appended.BytesUsed());
+  EXPECT_EQ(pushed.ToRedisFormat(), appended.ToRedisFormat());
+  Listpack copy = pushed.Clone();
+  EXPECT_EQ(copy.ReserveBytes(), 0u);
+  EXPECT_TRUE(copy.CheckConsistency());
+  EXPECT_EQ(copy.ToRedisFormat(), appended.ToRedisFormat());
+  // Other modifications keep the reserve and work around it.
+  const size_t reserve = pushed.ReserveBytes();
+  pushed.Append("appended");
+  pushed.Insert(pushed.Seek(100), Listpack::Where::kAfter, "inserted");
+  pushed.Replace(pushed.Seek(3), "replaced, and longer than before");
+  pushed.Delete(pushed.Seek(200), 5);
+  EXPECT_EQ(pushed.ReserveBytes(), reserve);
+  EXPECT_TRUE(pushed.CheckConsistency());
+  EXPECT_EQ(pushed.Get(-1).bytes(), "appended");
+  EXPECT_EQ(pushed.Get(int64_t{101}).bytes(), "inserted");
+  pushed.ShrinkToFit();
+  EXPECT_EQ(pushed.ReserveBytes(), 0u);
+  EXPECT_TRUE(pushed.CheckConsistency());
+  EXPECT_EQ(pushed.Get(int64_t{3}).bytes(), "replaced, and longer than before");
+  // Moves carry the reserve; the moved-from listpack owns nothing.
+  Listpack moved;
+  for (int i = 0; i < 200; ++i) moved.Prepend("abcdefgh");
+  const size_t before = moved.ReserveBytes();
+  Listpack target(std::move(moved));
+  EXPECT_EQ(target.ReserveBytes(), before);
+  EXPECT_TRUE(moved.Empty());  // NOLINT(bugprone-use-after-move): moved-from state is specified.
+  Listpack assigned;
+  assigned.Append("to be freed");
+  assigned = std::move(target);
+  EXPECT_EQ(assigned.Size(), 200u);
+  EXPECT_TRUE(assigned.CheckConsistency());
+}
+
+TEST(ListpackTest, DeleteFirstFreesIntoTheReserveAndGivesMemoryBack) {
+  Listpack lp;
+  for (int i = 0; i < 400; ++i) lp.Append("element:" + std::to_string(1000 + i));
+  ASSERT_EQ(lp.ReserveBytes(), 0u);
+  const char* tail = lp.Get(-1).bytes().data();
+  // The first pops free bytes in front without moving the rest.
+  for (int i = 0; i < 100; ++i) {
+    lp.DeleteFirst();
+    ASSERT_EQ(lp.Get(-1).bytes().data(), tail);
+    ASSERT_EQ(lp.Get(int64_t{0}).bytes(), "element:" + std::to_string(1000 + i + 1));
+  }
+  EXPECT_GT(lp.ReserveBytes(), 100u * 13);
+  // Popped below half, the block shrinks; the reserve never holds more than
+  // the entries left, or 512 bytes.
+  for (int i = 100; i < 399; ++i) {
+    lp.DeleteFirst();
+    const size_t entries = lp.BytesUsed() - 6;
+    ASSERT_LE(lp.ReserveBytes(), 4 + std::max<size_t>(entries, 512)) << i;
+    ASSERT_TRUE(lp.CheckConsistency());
+  }
+  EXPECT_EQ(lp.Size(), 1u);
+  EXPECT_EQ(lp.Get(int64_t{0}).bytes(), "element:1399");
+  lp.DeleteFirst(5);  // More than there are.
+  EXPECT_TRUE(lp.Empty());
+  EXPECT_EQ(lp.ReserveBytes(), 0u);
+  lp.DeleteFirst();  // Nothing to delete.
+  EXPECT_TRUE(lp.Empty());
+}
+
+TEST(ListpackTest, PrependOfItsOwnElementWithAReserve) {
+  Listpack lp;
+  for (int i = 0; i < 100; ++i) lp.Prepend("value-number-" + std::to_string(i));
+  ASSERT_GT(lp.ReserveBytes(), 0u);
+  // The value views into the listpack, in the fast path and in the copy.
+  for (int i = 0; i < 300; ++i) {
+    lp.Prepend(lp.Get(-1));
+    ASSERT_EQ(lp.Get(int64_t{0}).bytes(), "value-number-0");
+    ASSERT_TRUE(lp.CheckConsistency());
+  }
+}
+
+TEST(ListpackTest, ReserveAcrossTheWideHeader) {
+  // Prepends that cross 65535 entries widen the header; pops narrow it.
+  Listpack lp;
+  std::vector<Value> batch(1000, Value(7));
+  for (int i = 0; i < 65; ++i) lp.Append(batch);
+  for (int i = 0; i < 530; ++i) lp.Prepend(i % 100);
+  ASSERT_EQ(lp.Size(), 65530u);
+  ASSERT_GT(lp.ReserveBytes(), 0u);
+  for (int i = 0; i < 10; ++i) {
+    lp.Prepend("x" + std::to_string(i));
+    ASSERT_TRUE(lp.CheckConsistency());
+  }
+  EXPECT_EQ(lp.Size(), 65540u);
+  EXPECT_EQ(lp.Get(int64_t{0}).bytes(), "x9");
+  EXPECT_EQ(lp.Get(-1).integer(), 7);
+  for (int i = 0; i < 10; ++i) {
+    lp.DeleteFirst();
+    ASSERT_TRUE(lp.CheckConsistency());
+  }
+  EXPECT_EQ(lp.Size(), 65530u);
+  EXPECT_EQ(lp.Get(int64_t{0}).integer(), 529 % 100);
+}
+
+TEST(ListpackTest, HeadOperationsRandomizedAgainstModel) {
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Random rng(seed);
+    Listpack lp;
+    Model model;
+    const size_t target = 50 + rng.Uniform(1500);
+    for (int step = 0; step < 6000; ++step) {
+      std::string storage;
+      const size_t size = model.size();
+      const bool grow = size < target;
+      const uint64_t op = rng.Uniform(20);
+      if (op < (grow ? 12u : 6u)) {
+        Item item = RandomItem(rng, &storage);
+        lp.Prepend(item.value);
+        model.insert(model.begin(), item.model);
+      } else if (op < 14) {
+        const size_t count = 1 + rng.Uniform(3);
+        lp.DeleteFirst(count);
+        model.erase(model.begin(), model.begin() + static_cast<ptrdiff_t>(std::min(count, size)));
+      } else if (op < 16) {
+        Item item = RandomItem(rng, &storage);
+        lp.Append(item.value);
+        model.push_back(item.model);
+      } else if (op < 17) {
+        if (size == 0) continue;
+        lp.Delete(lp.Last());
+        model.pop_back();
+      } else if (op < 18) {
+        Item item = RandomItem(rng, &storage);
+        const size_t index = rng.Uniform(size + 1);
+        lp.InsertAt(index, item.value);
+        model.insert(model.begin() + static_cast<ptrdiff_t>(index), item.model);
+      } else if (op < 19) {
+        if (size == 0) continue;
+        Item item = RandomItem(rng, &storage);
+        const size_t index = rng.Uniform(size);
+        lp.ReplaceAt(static_cast<int64_t>(index), item.value);
+        model[index] = item.model;
+      } else if (rng.Uniform(10) == 0) {
+        lp.ShrinkToFit();
+      }
+      ASSERT_EQ(lp.Size(), model.size());
+      ASSERT_TRUE(lp.CheckConsistency());
+      if (!model.empty()) {
+        ASSERT_TRUE(Same(lp.Get(int64_t{0}), model.front()));
+        ASSERT_TRUE(Same(lp.Get(-1), model.back()));
+      }
+      if (step % 500 == 0) ExpectMatches(lp, model);
+    }
+    ExpectMatches(lp, model);
+    ASSERT_EQ(lp.ToRedisFormat(), lp.Clone().ToRedisFormat());
+  }
+}
+
 }  // namespace
 }  // namespace lodestone

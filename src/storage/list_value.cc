@@ -164,6 +164,8 @@ struct ListValue::Quicklist {
       }
     } else if (head) {
       nodes.push_front(NodeOf(value));
+      // Only the head node needs room in front (Listpack::Prepend).
+      if (nodes.size() > 1) nodes[1].ShrinkToFit();
     } else {
       nodes.push_back(NodeOf(value));
     }
@@ -194,7 +196,7 @@ struct ListValue::Quicklist {
       Listpack& node = nodes[i];
       node.InsertAt(after ? offset + 1 : offset, Listpack::Value(value));
     } else if (at_tail && avail_next) {
-      nodes[i + 1].Prepend(Listpack::Value(value));
+      nodes[i + 1].InsertAt(0, Listpack::Value(value));
     } else if (at_head && avail_prev) {
       nodes[i - 1].Append(Listpack::Value(value));
     } else if (at_tail || at_head) {
@@ -202,7 +204,7 @@ struct ListValue::Quicklist {
     } else {
       Listpack rest = Split(i, offset, after);
       if (after) {
-        rest.Prepend(Listpack::Value(value));
+        rest.InsertAt(0, Listpack::Value(value));
       } else {
         rest.Append(Listpack::Value(value));
       }
@@ -220,7 +222,7 @@ struct ListValue::Quicklist {
     } else if (IsPlain(node)) {
       // A small value leaving a plain node joins the next node if it can.
       if (!large && AllowInsert(i + 1, value.size())) {
-        nodes[i + 1].Prepend(Listpack::Value(value));
+        nodes[i + 1].InsertAt(0, Listpack::Value(value));
         nodes.erase(nodes.begin() + ptrdiff_t(i));
       } else {
         node.ReplaceAt(0, Listpack::Value(value));
@@ -282,7 +284,9 @@ ListValue::ListValue() = default;
 ListValue::~ListValue() = default;
 
 size_t ListValue::MemoryUsage() const {
-  auto lp_bytes = [](const Listpack& lp) { return lp.Empty() ? size_t{0} : lp.BytesUsed(); };
+  auto lp_bytes = [](const Listpack& lp) {
+    return lp.Empty() ? size_t{0} : lp.BytesUsed() + lp.ReserveBytes();
+  };
   size_t total = sizeof(*this) + lp_bytes(lp_);
   if (ql_) {
     total += sizeof(Quicklist) + ql_->nodes.size() * sizeof(Listpack);
@@ -404,7 +408,11 @@ std::string ListValue::Pop(End end) {
   Listpack& node = ql_ ? (head ? ql_->nodes.front() : ql_->nodes.back()) : lp_;
   Listpack::Position p = head ? node.First() : node.Last();
   std::string value = node.Get(p).ToString();
-  node.Delete(p);
+  if (head) {
+    node.DeleteFirst();
+  } else {
+    node.Delete(p);
+  }
   if (ql_) {
     ql_->count--;
     if (node.Empty()) {

@@ -17,6 +17,11 @@
 // Byte sizes are measured as Redis's lpBytes (6-byte header, entries, 1-byte
 // end mark), so thresholds cross at the same element.
 //
+// Head pushes and pops go through Listpack::Prepend and DeleteFirst, which
+// keep free bytes in front of the head node's entries (its "front reserve"),
+// so neither moves the node's entries; a node gives its reserve back when a
+// new head node is pushed in front of it. MemoryUsage counts the reserve.
+//
 // list-compress-depth is accepted (ListLimits::compress_depth) but nodes are
 // never compressed: a design choice (compression trades CPU for memory on long
 // lists only), not a behaviour clients can see.
