@@ -43,7 +43,7 @@ def default_lodestone():
 
 
 def default_stub():
-    """bench/ceiling's reply_stub, built beside the server by `ninja -C build-bench`."""
+    """bench/reply_stub's binary, built beside the server by `ninja -C build-bench`."""
     return os.path.join(os.path.dirname(default_lodestone()), "reply_stub")
 
 
@@ -194,8 +194,8 @@ def is_unknown_command(error):
 class Server:
     """A lodestone-server, redis-server or reply_stub child process on a free port.
 
-    kind: "lodestone", "redis" or "stub" (bench/ceiling's server that answers
-    without doing any work). cpu: core to pin to (taskset), or None.
+    kind: "lodestone", "redis" or "stub" (bench/reply_stub, a server that
+    answers without doing any work). cpu: core to pin to (taskset), or None.
     wrapper: argv prefix placed after taskset (valgrind ...). env: extra
     environment. The server's own log goes to `log_path` (or /dev/null).
     """
@@ -296,7 +296,7 @@ class Server:
 
 
 def start_server(kind, args, **kw):
-    binary = {"lodestone": args.lodestone, "redis": args.redis, "stub": getattr(args, "stub", None)}[kind]
+    binary = {"lodestone": args.lodestone, "redis": args.redis, "stub": getattr(args, "stub_binary", None)}[kind]
     return Server(kind, binary, **kw).wait_ready()
 
 

@@ -1,12 +1,11 @@
 // reply_stub: a RESP server that does no work, to measure the benchmark client.
 //
-// bench/throughput runs it beside Lodestone and redis-server (option
-// --ceiling) to find how many requests per second redis-benchmark itself can
-// drive on the machine: the stub parses each command just far enough to find
-// its end and its name, and answers it with a fixed reply of the shape the
-// real command has (SET +OK, GET a 3-byte bulk, LPUSH an integer...). No
-// server whose event loop sleeps when idle can be measured faster than this;
-// a throughput floor above it cannot be checked on the machine at hand.
+// bench/throughput runs it beside Lodestone and redis-server (option --stub)
+// to show what redis-benchmark reaches on the machine when the server costs
+// nothing: the stub parses each command just far enough to find its end and
+// its name, and answers it with a fixed reply of the shape the real command
+// has (SET +OK, GET a 3-byte bulk, LPUSH an integer...). Where a real server
+// comes close to it, the client is the limit.
 //
 // It is shaped like the servers it stands in for, so the client sees the
 // same traffic: one thread, epoll, level-triggered; per ready connection one
@@ -17,9 +16,10 @@
 // to in ReplyFor, ":1" by default.
 //
 // With --spin it never sleeps while a client is connected (epoll_wait with a
-// zero timeout), so the client never pays for waking it: the most this client can do on this machine
-// against any server at all. A server that sleeps when idle, as Lodestone and
-// Redis do, lies between the two figures.
+// zero timeout), so the client never pays for waking it. That is not a
+// strict upper bound on what a client can do against some server (how
+// replies are paced also changes the client's cost), only the cheapest
+// server we can write.
 //
 // Usage: reply_stub --port N [--bind ADDR] [--spin]
 #include <arpa/inet.h>
