@@ -16,6 +16,43 @@
 namespace lodestone {
 namespace {
 
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+constexpr uint64_t kPowersOf10[20] = {1ull,
+                                      10ull,
+                                      100ull,
+                                      1000ull,
+                                      10000ull,
+                                      100000ull,
+                                      1000000ull,
+                                      10000000ull,
+                                      100000000ull,
+                                      1000000000ull,
+                                      10000000000ull,
+                                      100000000000ull,
+                                      1000000000000ull,
+                                      10000000000000ull,
+                                      100000000000000ull,
+                                      1000000000000000ull,
+                                      10000000000000000ull,
+                                      100000000000000000ull,
+                                      1000000000000000000ull,
+                                      10000000000000000000ull};
+
+// Decimal digits of v (1 for 0). 1233 / 4096 is just over log10(2), so t is
+// floor(log10(2^bits)): v has t or t + 1 digits, and one comparison decides.
+// (v | 1 has the same digit count as v, since no power of ten above 1 is odd,
+// and makes 0 count as one digit.)
+size_t DecimalDigits(uint64_t v) {
+  const uint64_t w = v | 1;
+  const int bits = 64 - __builtin_clzll(w);
+  const int t = (bits * 1233) >> 12;
+  return static_cast<size_t>(t) + (w >= kPowersOf10[t] ? 1 : 0);
+}
+
 // isspace() in the C locale, without the locale lookup.
 bool IsCSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -142,16 +179,30 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   return true;
 }
 
-size_t FormatInt64(int64_t v, char* buf) {
-  char* end = std::to_chars(buf, buf + kInt64BufferSize - 1, v).ptr;
-  *end = '\0';
-  return static_cast<size_t>(end - buf);
+// Integer replies (INCR, LPUSH, SADD...) print one of these per request, so
+// the digits are counted without a loop and written two at a time.
+size_t FormatUint64(uint64_t v, char* buf) {
+  const size_t digits = DecimalDigits(v);
+  char* p = buf + digits;
+  *p = '\0';
+  while (v >= 100) {
+    const size_t pair = static_cast<size_t>(v % 100) * 2;
+    v /= 100;
+    p -= 2;
+    std::memcpy(p, kDigitPairs + pair, 2);
+  }
+  if (v >= 10) {
+    std::memcpy(p - 2, kDigitPairs + v * 2, 2);
+  } else {
+    p[-1] = static_cast<char>('0' + v);
+  }
+  return digits;
 }
 
-size_t FormatUint64(uint64_t v, char* buf) {
-  char* end = std::to_chars(buf, buf + kInt64BufferSize - 1, v).ptr;
-  *end = '\0';
-  return static_cast<size_t>(end - buf);
+size_t FormatInt64(int64_t v, char* buf) {
+  if (v >= 0) return FormatUint64(static_cast<uint64_t>(v), buf);
+  buf[0] = '-';
+  return 1 + FormatUint64(0 - static_cast<uint64_t>(v), buf + 1);
 }
 
 std::string Int64ToString(int64_t v) {
@@ -165,13 +216,8 @@ std::string Uint64ToString(uint64_t v) {
 }
 
 int64_t LengthOfInt64(int64_t v) {
-  uint64_t magnitude = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  int64_t len = v < 0 ? 2 : 1;
-  while (magnitude >= 10) {
-    magnitude /= 10;
-    ++len;
-  }
-  return len;
+  const uint64_t magnitude = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  return static_cast<int64_t>(DecimalDigits(magnitude)) + (v < 0 ? 1 : 0);
 }
 
 std::string FormatLongDouble(long double v) {

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "common/random.h"
 
@@ -203,6 +205,47 @@ TEST(FormatInt64Test, FormatsAllMagnitudes) {
   EXPECT_EQ(Uint64ToString(std::numeric_limits<uint64_t>::max()), "18446744073709551615");
   EXPECT_EQ(FormatUint64(42, buf), 2u);
   EXPECT_STREQ(buf, "42");
+}
+
+TEST(FormatInt64Test, AgreesWithToCharsAtEveryPowerOfTenAndAtRandom) {
+  std::vector<int64_t> values = {0, std::numeric_limits<int64_t>::max(),
+                                 std::numeric_limits<int64_t>::min()};
+  int64_t p = 1;
+  for (int i = 0; i < 19; ++i) {
+    for (int64_t d : {-1, 0, 1}) {
+      values.push_back(p + d);
+      values.push_back(-(p + d));
+    }
+    if (i < 18) p *= 10;
+  }
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < 100000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    values.push_back(static_cast<int64_t>(x >> (x % 64)));  // every magnitude
+    values.push_back(-static_cast<int64_t>(x >> (1 + x % 63)));
+  }
+  for (int64_t v : values) {
+    char expected[32];
+    char* end = std::to_chars(expected, expected + sizeof(expected), v).ptr;
+    char buf[kInt64BufferSize];
+    const size_t n = FormatInt64(v, buf);
+    ASSERT_EQ(std::string_view(buf, n), std::string_view(expected, size_t(end - expected))) << v;
+    ASSERT_EQ(buf[n], '\0');
+    ASSERT_EQ(LengthOfInt64(v), static_cast<int64_t>(n)) << v;
+    if (v >= 0) {
+      ASSERT_EQ(FormatUint64(static_cast<uint64_t>(v), buf), n);
+    }
+  }
+  char buf[kInt64BufferSize];
+  for (uint64_t u : {uint64_t{9999999999999999999u}, uint64_t{10000000000000000000u},
+                     std::numeric_limits<uint64_t>::max()}) {
+    char expected[32];
+    char* end = std::to_chars(expected, expected + sizeof(expected), u).ptr;
+    ASSERT_EQ(std::string_view(buf, FormatUint64(u, buf)),
+              std::string_view(expected, size_t(end - expected)));
+  }
 }
 
 TEST(FormatInt64Test, LengthOfInt64MatchesFormattedLength) {
