@@ -30,6 +30,10 @@ TEST(CommandTableTest, EveryRowIsWellFormed) {
       int min_args = c->arity > 0 ? c->arity : -c->arity;
       EXPECT_GT(min_args, c->first_key);
     }
+    // The dispatcher's fast route: exactly the commands with one fixed key.
+    const bool one_fixed_key = !c->key_specs.empty() && !c->movable_keys && c->first_key > 0 &&
+                               c->first_key == c->last_key;
+    EXPECT_EQ(c->single_key, one_fixed_key ? c->first_key : 0);
     for (const KeySpec& ks : c->key_specs) {
       EXPECT_NE(ks.flags & (kKsRO | kKsRW | kKsOW | kKsRM | kKsNotKey), 0u);
       EXPECT_GE(ks.keystep, 1);

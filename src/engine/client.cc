@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <optional>
 #include <utility>
 
 #include "common/clock.h"
@@ -506,10 +505,10 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   int target = -1;
   bool multi = (spec->flags & kAllShards) != 0;
   std::vector<int> shards;
-  if (!multi && !spec->key_specs.empty() && !(spec->flags & kTransactionControl)) {
-    if (!spec->movable_keys && spec->first_key > 0 && spec->first_key == spec->last_key) {
-      if (size_t(spec->first_key) < args.size()) target = engine.ShardOfKey(args[spec->first_key]);
-    } else {
+  if (!multi && !(spec->flags & kTransactionControl)) {
+    if (spec->single_key > 0) {
+      if (size_t(spec->single_key) < args.size()) target = engine.ShardOfKey(args[spec->single_key]);
+    } else if (!spec->key_specs.empty()) {
       std::vector<int> positions;
       GetKeyPositions(*spec, args, &positions);
       for (int pos : positions) {
@@ -564,17 +563,22 @@ bool Client::Dispatch(const std::vector<std::string_view>& args, bool inline_arg
   if (target == -1 || target == shard_.id()) {
     std::string* out = suppress ? &discard_ : ReplyTarget();
     protocol::ReplyBuilder rb(out, resp);
+    auto run_here = [&](BlockRequest* block) {
+      ExecuteOwn(suppress, [&] {
+        ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false, block, nullptr, &clock_us);
+        if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
+      });
+      batch_clock_us_ = clock_us;
+      discard_.clear();
+    };
+    if (!blocking) {
+      run_here(nullptr);
+      return true;
+    }
     // Built only for a blocking command (two vectors and a string).
-    std::optional<BlockRequest> block;
-    if (blocking) block.emplace();
-    ExecuteOwn(suppress, [&] {
-      ExecuteCommand(engine, shard_, *spec, args, rb, db, this, false,
-                     block ? &*block : nullptr, nullptr, &clock_us);
-      if (reader != 0) TrackingRememberKeys(engine, shard_, false, *spec, args, reader);
-    });
-    batch_clock_us_ = clock_us;
-    discard_.clear();
-    if (block && block->requested) EnterBlocked(*spec, args, db, resp, *block);
+    BlockRequest block;
+    run_here(&block);
+    if (block.requested) EnterBlocked(*spec, args, db, resp, block);
     return true;
   }
   // One remote shard: join this read's batch for it.

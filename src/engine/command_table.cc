@@ -106,6 +106,7 @@ namespace {
 
 void DeriveLegacyKeys(CommandSpec& c) {
   c.first_key = c.last_key = c.key_step = 0;
+  c.single_key = 0;
   c.movable_keys = false;
   if (c.key_specs.empty()) return;
   // Redis derives (first, last, step) from the leading index/range specs and
@@ -138,6 +139,7 @@ void DeriveLegacyKeys(CommandSpec& c) {
   }
   if (c.flags & kNoMandatoryKeys) c.movable_keys = true;
   if (c.get_keys != nullptr) c.movable_keys = true;
+  if (!c.movable_keys && c.first_key > 0 && c.first_key == c.last_key) c.single_key = c.first_key;
 }
 
 void AddDerivedCategories(CommandSpec& c) {

@@ -151,6 +151,9 @@ struct CommandSpec {
   int last_key = 0;
   int key_step = 0;
   bool movable_keys = false;
+  // The position of the command's only key when it always sits at one place
+  // (first_key == last_key, not movable), else 0: the dispatcher's fast route.
+  int single_key = 0;
   int id = -1;  // dense index across the whole table, for per-shard statistics
 
   // Full name for error texts and stats: "get" or "client|kill".
