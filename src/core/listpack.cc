@@ -2,7 +2,6 @@
 //
 // One malloc'd block; multi-byte integers are little-endian unless noted.
 //
-//   listpack := header entry*
 //   block    := reserve? listpack
 //   listpack := header entry*
 //   reserve  := free[R - 4] R:u32                  only when total's top bit is set
@@ -74,14 +73,14 @@ namespace {
 static_assert(sizeof(Listpack::Value) == 16);
 
 constexpr size_t kSmallHeaderSize = 6;
+constexpr size_t kLargeHeaderSize = 10;
+constexpr uint16_t kWideCount = 0xFFFF;  // The u16 count field's escape value.
 // The top bit of the header's total: a front reserve precedes the header.
 constexpr uint32_t kReserveFlag = 0x80000000u;
 // The reserve's own length, stored in its last 4 bytes.
 constexpr size_t kReserveLengthBytes = 4;
 // Entries smaller than this are cheap to move: no reserve.
 constexpr size_t kReserveMinEntryBytes = 512;
-constexpr size_t kLargeHeaderSize = 10;
-constexpr uint16_t kWideCount = 0xFFFF;  // The u16 count field's escape value.
 constexpr size_t kRedisHeaderSize = 6;
 constexpr uint8_t kRedisEof = 0xFF;
 constexpr uint16_t kRedisUnknownCount = 0xFFFF;

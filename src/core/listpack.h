@@ -144,8 +144,8 @@ class Listpack {
   // Entries. O(1).
   size_t Size() const;
   bool Empty() const { return Size() == 0; }
-  // Bytes of the encoded listpack, header included: what it has allocated
-  // (malloc may round up), or what an empty one would take.
+  // Bytes of the encoded listpack, header included and any front reserve
+  // (ReserveBytes) excluded, or what an empty one would take.
   size_t BytesUsed() const;
   // Free bytes held in front of the listpack for Prepend (see DeleteFirst),
   // 0 for most: what its block takes beyond BytesUsed. For memory accounting.
